@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# vmcsctl: the two commands of the README are `make run` and `make test`.
+# Everything generated goes to build/.
+
+BUILD	:= build
+SELFTEST := tools/testing/selftests/vmcsctl
+EXTRA	?=
+# Knobs of scripts/boot.sh, e.g. make test EMU=qemu
+export EMU CPUS MEGS TIMEOUT KCMDLINE
+
+.PHONY: all setup kernel run test boot clean
+
+all: run
+
+setup:
+	scripts/setup.sh
+
+kernel: setup
+	scripts/kernel.sh
+
+$(BUILD)/demo/vmcsctl-demo: scripts/demo/vmcsctl-demo.c $(SELFTEST)/vm.c $(SELFTEST)/vm.h kernel
+	mkdir -p $(dir $@)
+	gcc -static -O2 -Wall -Wextra -D_GNU_SOURCE -I$(SELFTEST) -isystem $(BUILD)/obj/usr/include \
+		-o $@ scripts/demo/vmcsctl-demo.c $(SELFTEST)/vm.c
+
+# The main job: boot the patched kernel, start a small VM, show vmcsctl.
+run: kernel $(BUILD)/demo/vmcsctl-demo
+	scripts/boot.sh $(BUILD)/demo/vmcsctl-demo
+
+# Every test: the selftests inside the booted kernel.
+test: kernel
+	scripts/boot.sh $(BUILD)/selftests/vmcsctl_test
+
+# Any static program, run the same way: make boot EXTRA="prog1 prog2:args"
+boot: kernel
+	@test -n "$(EXTRA)" || { echo 'usage: make boot EXTRA="path/to/static-binary[:args] ..."'; exit 2; }
+	scripts/boot.sh $(EXTRA)
+
+clean:
+	rm -rf $(BUILD)

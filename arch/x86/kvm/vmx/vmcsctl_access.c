@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * vmcsctl: VMREAD of any VMCS that KVM owns, from any CPU, without
+ * disturbing KVM.
+ *
+ * A VMCS is either clear (loaded_vmcs->cpu == -1) or active on exactly one
+ * CPU, and VMPTRLD of a VMCS that is active elsewhere corrupts it.  So an
+ * active VMCS is only touched on its owner CPU, from an IPI handler that
+ * rechecks ownership with IRQs off; a clear one only by a reader that holds
+ * vcpu->mutex, the lock every path that loads the VMCS holds.  KVM itself may
+ * have another VMCS (e.g. the shadow VMCS) current without recording it in
+ * current_vmcs, so the hardware current-VMCS pointer is saved with VMPTRST
+ * and restored, not taken from KVM's bookkeeping.  All VMX instructions here
+ * have exception fixups: with VMX off they fail with -EIO instead of
+ * faulting, and a VMfail is -EIO too.
+ *
+ * Nothing here runs on the VM-entry/exit path.
+ */
+#include <linux/cpu.h>
+#include <linux/kvm_host.h>
+#include <linux/smp.h>
+#include <asm/asm.h>
+
+#include "vmx.h"
+#include "vmcsctl.h"
+
+/* Retries while the VMCS moves between CPUs under the reader. */
+#define VMCSCTL_TRIES	16
+
+/*
+ * The VMX instructions below return -EIO on VMfail (CF or ZF set) and, via
+ * their exception-table entry, on a fault such as #UD with VMX off: both
+ * skip the instruction that clears @ret.
+ */
+static int vmcsctl_vmptrst(u64 *pa)
+{
+	int ret = -EIO;
+
+	asm volatile("1: vmptrst (%[pa])\n\t"
+		     "xor %[ret], %[ret]\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [ret] "+r" (ret)
+		     : [pa] "r" (pa)
+		     : "cc", "memory");
+	return ret;
+}
+
+static int vmcsctl_vmptrld(u64 pa)
+{
+	int ret = -EIO;
+
+	asm volatile("1: vmptrld %[pa]\n\t"
+		     "jna 2f\n\t"
+		     "xor %[ret], %[ret]\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [ret] "+r" (ret)
+		     : [pa] "m" (pa)
+		     : "cc", "memory");
+	return ret;
+}
+
+static int vmcsctl_vmclear(u64 pa)
+{
+	int ret = -EIO;
+
+	asm volatile("1: vmclear %[pa]\n\t"
+		     "jna 2f\n\t"
+		     "xor %[ret], %[ret]\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [ret] "+r" (ret)
+		     : [pa] "m" (pa)
+		     : "cc", "memory");
+	return ret;
+}
+
+/* VMREAD of the current VMCS; an unsupported field is a VMfail, -EIO. */
+static int vmcsctl_vmread(unsigned long field, unsigned long *value)
+{
+	unsigned long v = 0;
+	int ret = -EIO;
+
+	asm volatile("1: vmread %[field], %[v]\n\t"
+		     "jna 2f\n\t"
+		     "xor %[ret], %[ret]\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [ret] "+r" (ret), [v] "+r" (v)
+		     : [field] "r" (field)
+		     : "cc");
+	*value = v;
+	return ret;
+}
+
+/* A 64-bit field is two VMREADs on 32-bit hosts: the full and _HIGH halves. */
+static int vmcsctl_vmread_field(u32 field, u64 *value)
+{
+	unsigned long lo, hi = 0;
+	int ret;
+
+	ret = vmcsctl_vmread(field, &lo);
+	if (!ret && !IS_ENABLED(CONFIG_X86_64) && vmcsctl_field_bits(field) == 64)
+		ret = vmcsctl_vmread(field + 1, &hi);
+	*value = (u64)hi << 32 | lo;
+	return ret;
+}
+
+/*
+ * Make @vmcs current on this CPU, VMREAD @field, make the previous VMCS
+ * current again.  The caller guarantees, with IRQs off, that @vmcs is active
+ * on this CPU or clear and owned by the caller; in the latter case it is
+ * VMCLEARed again so that KVM's launch state for it stays true.  When no
+ * VMCS was current, an active @vmcs stays current: that is harmless, as KVM
+ * loads its VMCS whenever per-CPU current_vmcs differs, and VMCLEAR would
+ * reset the launch state KVM relies on.
+ */
+static int vmcsctl_read_here(struct vmcs *vmcs, bool clear, u32 field, u64 *value)
+{
+	u64 pa = __pa(vmcs), saved;
+	int ret;
+
+	lockdep_assert_irqs_disabled();
+	ret = vmcsctl_vmptrst(&saved);
+	if (ret)
+		return ret;
+	if (saved != pa) {
+		ret = vmcsctl_vmptrld(pa);
+		if (ret)
+			return ret;
+	}
+	ret = vmcsctl_vmread_field(field, value);
+	if (clear)
+		WARN_ON_ONCE(vmcsctl_vmclear(pa));
+	if (saved != pa && saved != INVALID_PAGE)
+		WARN_ON_ONCE(vmcsctl_vmptrld(saved));
+	return ret;
+}
+
+struct vmcsctl_request {
+	struct loaded_vmcs *lv;
+	u32 field;
+	u64 value;
+	int ret;
+};
+
+/* IPI handler on the CPU where the VMCS was active when the reader looked. */
+static void vmcsctl_read_on_owner(void *data)
+{
+	struct vmcsctl_request *req = data;
+
+	if (READ_ONCE(req->lv->cpu) != smp_processor_id()) {
+		req->ret = -EAGAIN;
+		return;
+	}
+	req->ret = vmcsctl_read_here(req->lv->vmcs, false, req->field, &req->value);
+}
+
+/*
+ * A clear VMCS can only become active through its vCPU (vcpu_load() and the
+ * nested switches all run under vcpu->mutex), so with the mutex held it may
+ * be loaded here.  Never wait for the mutex: KVM_RUN holds it for as long as
+ * the guest runs.
+ */
+static int vmcsctl_read_clear(struct kvm_vcpu *vcpu, struct vmcsctl_request *req)
+{
+	unsigned long flags;
+	int ret = -EAGAIN;
+
+	if (!mutex_trylock(&vcpu->mutex))
+		return -EBUSY;
+	local_irq_save(flags);
+	if (READ_ONCE(req->lv->cpu) == -1)
+		ret = vmcsctl_read_here(req->lv->vmcs, true, req->field, &req->value);
+	local_irq_restore(flags);
+	mutex_unlock(&vcpu->mutex);
+	return ret;
+}
+
+/**
+ * vmcsctl_read() - read one field of a VMCS owned by KVM
+ * @vcpu: the vCPU that owns @lv; it stays alive for the call
+ * @lv: the VMCS, vmcs01 or another loaded_vmcs of @vcpu
+ * @field: field encoding from enum vmcs_field
+ * @value: the field's value, zero-extended
+ *
+ * Works whether the vCPU runs, sleeps or is stopped, on any CPU.  Holds
+ * cpus_read_lock() so that no CPU goes offline (VMCLEAR of its VMCSs, then
+ * VMXOFF) meanwhile: every online CPU is in VMX operation while a VM exists.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EIO if the CPU refuses (VMX off, unsupported field); -EBUSY
+ * if the VMCS is clear while its vCPU is inside KVM_RUN (its CPU went
+ * offline), or keeps moving between CPUs; -ENODEV with enlightened VMCS.
+ */
+int vmcsctl_read(struct kvm_vcpu *vcpu, struct loaded_vmcs *lv, u32 field, u64 *value)
+{
+	struct vmcsctl_request req = { .lv = lv, .field = field };
+	int cpu, ret = -EBUSY, tries;
+
+	if (kvm_is_using_evmcs())
+		return -ENODEV;
+
+	cpus_read_lock();
+	for (tries = 0; tries < VMCSCTL_TRIES; tries++) {
+		cpu = READ_ONCE(lv->cpu);
+		if (cpu >= 0) {
+			ret = smp_call_function_single(cpu, vmcsctl_read_on_owner, &req, 1);
+			if (!ret)
+				ret = req.ret;
+		} else {
+			ret = vmcsctl_read_clear(vcpu, &req);
+		}
+		if (ret != -EAGAIN && ret != -EBUSY)
+			break;
+		cond_resched();
+	}
+	cpus_read_unlock();
+	if (ret == -EAGAIN)
+		ret = -EBUSY;
+	*value = req.value;
+	return ret;
+}
+
+/**
+ * vmcsctl_probe_fields() - find the fields this CPU implements
+ * @fields: the fields to probe
+ * @n: number of @fields
+ * @supported: bitmap of @n bits, set for every field VMREAD accepts
+ *
+ * VMREADs every field of a scratch VMCS on this CPU: a VMfail for an
+ * unsupported field then only marks the scratch VMCS.  Needs VMX operation
+ * on this CPU, i.e. a VM must exist.
+ *
+ * Return: 0, -ENOMEM, or -EIO if VMX is off.
+ */
+int vmcsctl_probe_fields(const struct vmcsctl_field *fields, unsigned int n,
+			 unsigned long *supported)
+{
+	struct vmcs *scratch;
+	unsigned long flags;
+	unsigned int i;
+	u64 saved, pa, value;
+	int ret;
+
+	scratch = alloc_vmcs(false);
+	if (!scratch)
+		return -ENOMEM;
+	pa = __pa(scratch);
+
+	local_irq_save(flags);
+	ret = vmcsctl_vmptrst(&saved);
+	if (!ret)
+		ret = vmcsctl_vmclear(pa);
+	if (!ret)
+		ret = vmcsctl_vmptrld(pa);
+	if (!ret) {
+		for (i = 0; i < n; i++)
+			if (!vmcsctl_vmread_field(fields[i].encoding, &value))
+				__set_bit(i, supported);
+		WARN_ON_ONCE(vmcsctl_vmclear(pa));
+		if (saved != INVALID_PAGE)
+			WARN_ON_ONCE(vmcsctl_vmptrld(saved));
+	}
+	local_irq_restore(flags);
+
+	free_vmcs(scratch);
+	return ret;
+}

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# Turn series/*.patch into commits on top of pristine linux-source-6.12 in
+# build/linux. Each series file is a commit message (Subject: line, body)
+# followed by optional "Add:" lines naming new files of this repo that the
+# patch adds, and, after a line "---", a diff against existing kernel files.
+# The same commits feed the kernel build and `make patches`, so the series
+# on the list is exactly what the tests ran.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+AUTHOR_NAME="vmcsctl developers"
+AUTHOR_EMAIL="vmcsctl@users.noreply.github.com"
+export GIT_AUTHOR_NAME="$AUTHOR_NAME" GIT_COMMITTER_NAME="$AUTHOR_NAME"
+export GIT_AUTHOR_EMAIL="$AUTHOR_EMAIL" GIT_COMMITTER_EMAIL="$AUTHOR_EMAIL"
+export GIT_AUTHOR_DATE="2026-11-29T00:00:00Z" GIT_COMMITTER_DATE="2026-11-29T00:00:00Z"
+
+pristine_tree() {
+	[ -f "$KSRC_TARBALL" ] || die "$KSRC_TARBALL missing: run scripts/setup.sh"
+	if git -C "$TREE" rev-parse -q --verify base >/dev/null 2>&1; then
+		return
+	fi
+	say "extracting $(basename "$KSRC_TARBALL") into $TREE"
+	rm -rf "$TREE" && mkdir -p "$TREE"
+	tar -xf "$KSRC_TARBALL" -C "$TREE" --strip-components=1
+	# Debian's .gitignore hides the whole top level: add with -f.
+	git -C "$TREE" init -q -b vmcsctl
+	git -C "$TREE" add -f .
+	git -C "$TREE" commit -q -m "Linux $(make -s -C "$TREE" kernelversion) (Debian linux-source-6.12)"
+	git -C "$TREE" tag base
+}
+
+# Every new kernel file of this repo must be added by exactly one patch.
+check_coverage() {
+	local listed=$1 f
+	(cd "$TOP" && git ls-files -co --exclude-standard -- arch include virt Documentation tools) |
+	while read -r f; do
+		[ "$(grep -cxF "$f" "$listed")" -eq 1 ] ||
+			die "$f is added by $(grep -cxF "$f" "$listed") series patches (want 1)"
+	done
+}
+
+apply_one() {
+	local spec=$1 msg files
+	msg=$(mktemp) files=$(mktemp)
+	sed -n '/^---$/q;/^Add: /d;s/^Subject: //;p' "$spec" >"$msg"
+	sed -n '/^---$/q;s/^Add: //p' "$spec" | tr ' ' '\n' | sed '/^$/d' >"$files"
+	while read -r f; do
+		[ -e "$TOP/$f" ] || die "$spec: $f does not exist"
+		[ ! -e "$TREE/$f" ] || die "$spec: $f already exists in the kernel"
+		mkdir -p "$(dirname "$TREE/$f")"
+		cp "$TOP/$f" "$TREE/$f"
+	done <"$files"
+	cat "$files" >>"$ADDED"
+	if grep -qx -- '---' "$spec"; then
+		sed '1,/^---$/d' "$spec" | git -C "$TREE" apply --whitespace=error-all - ||
+			die "$spec: diff does not apply"
+	fi
+	git -C "$TREE" add -f -A .
+	git -C "$TREE" commit -q -s -F "$msg" || die "$spec: nothing to commit"
+	rm -f "$msg" "$files"
+}
+
+pristine_tree
+git -C "$TREE" reset -q --hard base
+git -C "$TREE" clean -q -fdx
+ADDED=$(mktemp)
+for spec in "$TOP"/series/*.patch; do
+	[ -e "$spec" ] || continue
+	apply_one "$spec"
+done
+check_coverage "$ADDED"
+rm -f "$ADDED"
+say "series: $(git -C "$TREE" rev-list --count base..HEAD) patches on $(git -C "$TREE" log -1 --format=%s base)"

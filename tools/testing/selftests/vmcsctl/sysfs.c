@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+#include "sysfs.h"
+
+pid_t gettid_(void)
+{
+	return syscall(SYS_gettid);
+}
+
+int field_digits(uint32_t encoding)
+{
+	static const int digits[] = { 4, 16, 8, 2 * sizeof(long) };
+
+	if (encoding & 1)
+		return 8;
+	return digits[(encoding >> 13) & 3];
+}
+
+int vmcsctl_read_file(const char *dir, const char *file, char *buf, size_t size)
+{
+	char path[512];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", VMCSCTL_DIR, dir, file);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = 0;
+	return 0;
+}
+
+static const struct vmcs_field_desc *field_by_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nr_vmcs_fields; i++)
+		if (!strcmp(vmcs_fields[i].name, name))
+			return &vmcs_fields[i];
+	return NULL;
+}
+
+int vmcsctl_read_field(const char *dir, const char *field, uint64_t *value)
+{
+	const struct vmcs_field_desc *desc = field_by_name(field);
+	char buf[64], *end;
+	int ret, i;
+
+	if (!desc)
+		return -ENOENT;
+	ret = vmcsctl_read_file(dir, field, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	/* Exactly "0x", the field's width in lowercase hex digits, "\n". */
+	if (strlen(buf) != 3 + (size_t)field_digits(desc->encoding) ||
+	    strncmp(buf, "0x", 2) || buf[strlen(buf) - 1] != '\n')
+		return -EPROTO;
+	for (i = 2; buf[i] != '\n'; i++)
+		if (!isxdigit((unsigned char)buf[i]) || isupper((unsigned char)buf[i]))
+			return -EPROTO;
+	*value = strtoull(buf, &end, 16);
+	return 0;
+}
+
+int vmcsctl_read_int(const char *dir, const char *file, long *value)
+{
+	char buf[64], *end;
+	int ret;
+
+	ret = vmcsctl_read_file(dir, file, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	errno = 0;
+	*value = strtol(buf, &end, 10);
+	if (errno || end == buf || strcmp(end, "\n"))
+		return -EPROTO;
+	return 0;
+}
+
+int vmcsctl_dirs_of(pid_t tid, char names[][64], int max)
+{
+	char prefix[32];
+	struct dirent *de;
+	size_t len;
+	int n = 0;
+	DIR *d;
+
+	len = snprintf(prefix, sizeof(prefix), "vmcs%d", tid);
+	d = opendir(VMCSCTL_DIR);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, len) ||
+		    (de->d_name[len] && de->d_name[len] != '.'))
+			continue;
+		if (n < max)
+			snprintf(names[n], 64, "%.63s", de->d_name);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+int vmcsctl_count_dirs(void)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	d = opendir(VMCSCTL_DIR);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}

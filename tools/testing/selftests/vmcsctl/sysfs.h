@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* Helpers to read /sys/kernel/vmcsctl from the selftests. */
+#ifndef SELFTEST_VMCSCTL_SYSFS_H
+#define SELFTEST_VMCSCTL_SYSFS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define VMCSCTL_DIR	"/sys/kernel/vmcsctl"
+#define VMCSCTL_MAX_DIRS	512
+
+/* Fields by encoding, as in enum vmcs_field of arch/x86/include/asm/vmx.h. */
+struct vmcs_field_desc {
+	const char *name;
+	uint32_t encoding;
+};
+
+extern const struct vmcs_field_desc vmcs_fields[];
+extern const int nr_vmcs_fields;
+
+/* Hex digits of a field's value: 4, 8 or 16 (natural width on x86_64). */
+int field_digits(uint32_t encoding);
+
+/* Read a file of a vmcsctl directory into buf; 0 or -errno. */
+int vmcsctl_read_file(const char *dir, const char *file, char *buf, size_t size);
+/* Read a field: checks the "0x<digits>\n" format; 0 or -errno (-EPROTO: format). */
+int vmcsctl_read_field(const char *dir, const char *field, uint64_t *value);
+/* Read a decimal file such as vcpu_id or cpu. */
+int vmcsctl_read_int(const char *dir, const char *file, long *value);
+
+/* Directories named vmcs<tid> or vmcs<tid>.<n>; returns the count, fills names. */
+int vmcsctl_dirs_of(pid_t tid, char names[][64], int max);
+/* All directories under /sys/kernel/vmcsctl; -errno if it is missing. */
+int vmcsctl_count_dirs(void);
+
+pid_t gettid_(void);
+
+#endif

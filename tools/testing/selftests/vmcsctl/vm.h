@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Minimal KVM VM for the vmcsctl selftests: real-mode guests made of a few
+ * bytes of code, driven through the raw /dev/kvm ioctls.
+ */
+#ifndef SELFTEST_VMCSCTL_VM_H
+#define SELFTEST_VMCSCTL_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/kvm.h>
+
+#define VM_MEM_SIZE	0x10000		/* guest RAM at GPA 0 */
+#define VM_CODE_GPA	0x1000		/* where vm_load_code() puts the code */
+#define VM_MAX_VCPUS	8
+
+struct vcpu {
+	int fd;
+	int id;
+	struct kvm_run *run;
+	size_t run_size;
+};
+
+struct vm {
+	int kvm_fd;
+	int fd;
+	uint8_t *mem;
+	int nr_vcpus;
+	struct vcpu vcpus[VM_MAX_VCPUS];
+};
+
+/* Every function returns 0 or -errno; none of them exits. */
+int vm_create(struct vm *vm);
+int vm_add_vcpu(struct vm *vm, struct vcpu **out);
+void vm_load_code(struct vm *vm, uint64_t gpa, const void *code, size_t len);
+int vcpu_start_at(struct vcpu *vcpu, uint64_t ip);
+int vcpu_run(struct vcpu *vcpu);
+int vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs);
+int vcpu_get_sregs(struct vcpu *vcpu, struct kvm_sregs *sregs);
+void vm_destroy(struct vm *vm);
+
+#endif

@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * vmcsctl selftests: run real KVM guests and check /sys/kernel/vmcsctl
+ * against KVM's own view (exit information, KVM_GET_REGS/SREGS, VMX MSRs).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include "../kselftest_harness.h"
+#include "sysfs.h"
+#include "vm.h"
+
+/* mov al, 0x42; out 0xf1, al; hlt */
+static const uint8_t out_hlt[] = { 0xb0, 0x42, 0xe6, 0xf1, 0xf4 };
+#define OUT_PORT	0xf1
+#define OUT_VALUE	0x42
+
+#define EXIT_REASON_HLT		12
+#define EXIT_REASON_IO		30
+#define MSR_IA32_VMX_BASIC	0x480
+
+/* Informational files of each directory, besides the fields. */
+static const char * const info_files[] = { "vcpu_id", "pid", "cpu", "revision_id", "abort" };
+
+/* The single directory of the calling thread's only vCPU. */
+static void own_dir(char *name, size_t size)
+{
+	snprintf(name, size, "vmcs%d", gettid_());
+}
+
+static bool is_info_file(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(info_files); i++)
+		if (!strcmp(name, info_files[i]))
+			return true;
+	return false;
+}
+
+static const struct vmcs_field_desc *field_desc(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nr_vmcs_fields; i++)
+		if (!strcmp(vmcs_fields[i].name, name))
+			return &vmcs_fields[i];
+	return NULL;
+}
+
+TEST(interface_exists)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(VMCSCTL_DIR, &st)) TH_LOG("kernel without CONFIG_KVM_VMCSCTL?");
+	EXPECT_TRUE(S_ISDIR(st.st_mode));
+}
+
+/* One vCPU: one directory, named after this thread, gone with the VM. */
+TEST(lifecycle_one_vcpu)
+{
+	char names[4][64], dir[64];
+	struct vcpu *vcpu;
+	struct vm vm;
+	long value;
+
+	ASSERT_EQ(0, vmcsctl_dirs_of(gettid_(), names, 4));
+	ASSERT_EQ(0, vm_create(&vm));
+	ASSERT_EQ(0, vm_add_vcpu(&vm, &vcpu));
+	own_dir(dir, sizeof(dir));
+	ASSERT_EQ(1, vmcsctl_dirs_of(gettid_(), names, 4));
+	EXPECT_STREQ(dir, names[0]);
+	ASSERT_EQ(0, vmcsctl_read_int(dir, "vcpu_id", &value));
+	EXPECT_EQ(0, value);
+	ASSERT_EQ(0, vmcsctl_read_int(dir, "pid", &value));
+	EXPECT_EQ(getpid(), value);
+	/* KVM ran the vCPU's reset on this CPU: the VMCS is active here. */
+	ASSERT_EQ(0, vmcsctl_read_int(dir, "cpu", &value));
+	EXPECT_TRUE(value >= 0 && value < sysconf(_SC_NPROCESSORS_ONLN));
+	vm_destroy(&vm);
+	EXPECT_EQ(0, vmcsctl_dirs_of(gettid_(), names, 4));
+}
+
+/* Four vCPUs from one thread: four names, vcpu_id 0..3, all unique. */
+TEST(lifecycle_four_vcpus_one_thread)
+{
+	char names[8][64];
+	struct vcpu *vcpu;
+	unsigned int seen = 0;
+	struct vm vm;
+	long id;
+	int i, n;
+
+	ASSERT_EQ(0, vm_create(&vm));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, vm_add_vcpu(&vm, &vcpu));
+	n = vmcsctl_dirs_of(gettid_(), names, 8);
+	ASSERT_EQ(4, n);
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, vmcsctl_read_int(names[i], "vcpu_id", &id)) TH_LOG("%s", names[i]);
+		ASSERT_TRUE(id >= 0 && id < 4);
+		EXPECT_FALSE(seen & (1u << id)) TH_LOG("vcpu_id %ld twice", id);
+		seen |= 1u << id;
+	}
+	EXPECT_EQ(0xfu, seen);
+	vm_destroy(&vm);
+	EXPECT_EQ(0, vmcsctl_dirs_of(gettid_(), names, 8));
+}
+
+struct creator {
+	struct vm *vm;
+	pid_t tid;
+	int ret;
+};
+
+static void *create_vcpu_thread(void *arg)
+{
+	struct creator *c = arg;
+	struct vcpu *vcpu;
+
+	c->tid = gettid_();
+	c->ret = vm_add_vcpu(c->vm, &vcpu);
+	return NULL;
+}
+
+/* vCPUs created by two threads are named after their own thread. */
+TEST(lifecycle_two_threads)
+{
+	struct creator c[2];
+	char names[4][64];
+	pthread_t thread;
+	struct vm vm;
+	long id;
+	int i;
+
+	ASSERT_EQ(0, vm_create(&vm));
+	for (i = 0; i < 2; i++) {
+		c[i].vm = &vm;
+		ASSERT_EQ(0, pthread_create(&thread, NULL, create_vcpu_thread, &c[i]));
+		ASSERT_EQ(0, pthread_join(thread, NULL));
+		ASSERT_EQ(0, c[i].ret);
+	}
+	ASSERT_NE(c[0].tid, c[1].tid);
+	for (i = 0; i < 2; i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "vmcs%d", c[i].tid);
+		ASSERT_EQ(1, vmcsctl_dirs_of(c[i].tid, names, 4));
+		EXPECT_STREQ(want, names[0]);
+		ASSERT_EQ(0, vmcsctl_read_int(names[0], "vcpu_id", &id));
+		EXPECT_EQ(i, id);
+	}
+	vm_destroy(&vm);
+	for (i = 0; i < 2; i++)
+		EXPECT_EQ(0, vmcsctl_dirs_of(c[i].tid, names, 4));
+}
+
+/* Many create/destroy cycles leave nothing behind. */
+TEST(lifecycle_cycles)
+{
+	char names[4][64];
+	struct vcpu *vcpu;
+	int before, i;
+	struct vm vm;
+
+	before = vmcsctl_count_dirs();
+	ASSERT_GE(before, 0);
+	for (i = 0; i < 40; i++) {
+		ASSERT_EQ(0, vm_create(&vm));
+		ASSERT_EQ(0, vm_add_vcpu(&vm, &vcpu));
+		ASSERT_EQ(0, vm_add_vcpu(&vm, &vcpu));
+		ASSERT_EQ(2, vmcsctl_dirs_of(gettid_(), names, 4)) TH_LOG("cycle %d", i);
+		vm_destroy(&vm);
+		ASSERT_EQ(0, vmcsctl_dirs_of(gettid_(), names, 4)) TH_LOG("cycle %d", i);
+	}
+	EXPECT_EQ(before, vmcsctl_count_dirs());
+}
+
+FIXTURE(stopped) {
+	struct vm vm;
+	struct vcpu *vcpu;
+	char dir[64];
+};
+
+/* A vCPU stopped at the OUT of out_hlt[]. */
+FIXTURE_SETUP(stopped)
+{
+	ASSERT_EQ(0, vm_create(&self->vm));
+	ASSERT_EQ(0, vm_add_vcpu(&self->vm, &self->vcpu));
+	own_dir(self->dir, sizeof(self->dir));
+	vm_load_code(&self->vm, VM_CODE_GPA, out_hlt, sizeof(out_hlt));
+	ASSERT_EQ(0, vcpu_start_at(self->vcpu, VM_CODE_GPA));
+	ASSERT_EQ(0, vcpu_run(self->vcpu));
+	ASSERT_EQ(KVM_EXIT_IO, self->vcpu->run->exit_reason);
+}
+
+FIXTURE_TEARDOWN(stopped)
+{
+	vm_destroy(&self->vm);
+}
+
+static uint64_t field(struct __test_metadata *_metadata, const char *dir, const char *name)
+{
+	uint64_t value = 0;
+	int ret = vmcsctl_read_field(dir, name, &value);
+
+	EXPECT_EQ(0, ret) TH_LOG("%s/%s: %s", dir, name, strerror(-ret));
+	return value;
+}
+
+#define FIELD(name) field(_metadata, self->dir, #name)
+
+/* Exit information after OUT and after HLT, beside kvm_run and KVM_GET_REGS. */
+TEST_F(stopped, exit_information)
+{
+	struct kvm_run *run = self->vcpu->run;
+	struct kvm_regs regs;
+
+	ASSERT_EQ(KVM_EXIT_IO_OUT, run->io.direction);
+	ASSERT_EQ(OUT_PORT, run->io.port);
+	ASSERT_EQ(OUT_VALUE, *((uint8_t *)run + run->io.data_offset));
+	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
+	/* KVM skips a userspace-handled OUT only on the next KVM_RUN. */
+	ASSERT_EQ(VM_CODE_GPA + 2, regs.rip);
+
+	EXPECT_EQ(EXIT_REASON_IO, FIELD(VM_EXIT_REASON));
+	/* Port 0xf1 in bits 31:16, immediate operand (bit 6), OUT, 1 byte. */
+	EXPECT_EQ(0xf10040, FIELD(EXIT_QUALIFICATION));
+	EXPECT_EQ(2, FIELD(VM_EXIT_INSTRUCTION_LEN));
+	EXPECT_EQ(regs.rip, FIELD(GUEST_RIP));
+	EXPECT_EQ(regs.rsp, FIELD(GUEST_RSP));
+	EXPECT_EQ(regs.rflags, FIELD(GUEST_RFLAGS));
+
+	ASSERT_EQ(0, vcpu_run(self->vcpu));
+	ASSERT_EQ(KVM_EXIT_HLT, run->exit_reason);
+	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
+	ASSERT_EQ(VM_CODE_GPA + sizeof(out_hlt), regs.rip);
+	EXPECT_EQ(EXIT_REASON_HLT, FIELD(VM_EXIT_REASON));
+	EXPECT_EQ(1, FIELD(VM_EXIT_INSTRUCTION_LEN));
+	/* KVM advanced RIP past HLT before exiting to userspace. */
+	EXPECT_EQ(regs.rip - 1, FIELD(GUEST_RIP));
+}
+
+static uint32_t ar_bytes(const struct kvm_segment *s)
+{
+	if (s->unusable)
+		return 1u << 16;
+	return s->type | s->s << 4 | s->dpl << 5 | s->present << 7 |
+	       s->avl << 12 | s->l << 13 | s->db << 14 | s->g << 15;
+}
+
+/* Segment and descriptor-table state beside KVM_GET_SREGS. */
+TEST_F(stopped, segments)
+{
+	struct kvm_sregs sregs;
+
+	ASSERT_EQ(0, vcpu_get_sregs(self->vcpu, &sregs));
+	EXPECT_EQ(sregs.cs.selector, FIELD(GUEST_CS_SELECTOR));
+	EXPECT_EQ(sregs.cs.base, FIELD(GUEST_CS_BASE));
+	EXPECT_EQ(sregs.cs.limit, FIELD(GUEST_CS_LIMIT));
+	EXPECT_EQ(ar_bytes(&sregs.cs), FIELD(GUEST_CS_AR_BYTES));
+	EXPECT_EQ(sregs.ss.selector, FIELD(GUEST_SS_SELECTOR));
+	EXPECT_EQ(sregs.ss.base, FIELD(GUEST_SS_BASE));
+	EXPECT_EQ(sregs.idt.base, FIELD(GUEST_IDTR_BASE));
+	EXPECT_EQ(sregs.idt.limit, FIELD(GUEST_IDTR_LIMIT));
+	EXPECT_EQ(sregs.gdt.base, FIELD(GUEST_GDTR_BASE));
+	EXPECT_EQ(sregs.gdt.limit, FIELD(GUEST_GDTR_LIMIT));
+}
+
+/* Values fixed by the architecture or by the CPU. */
+TEST_F(stopped, architectural_values)
+{
+	char buf[64];
+	uint64_t basic;
+	int fd;
+
+	fd = open("/dev/cpu/0/msr", O_RDONLY);
+	ASSERT_GE(fd, 0) TH_LOG("/dev/cpu/0/msr: %s", strerror(errno));
+	ASSERT_EQ(sizeof(basic), pread(fd, &basic, sizeof(basic), MSR_IA32_VMX_BASIC));
+	close(fd);
+	snprintf(buf, sizeof(buf), "0x%08llx\n", (unsigned long long)(basic & 0x7fffffff));
+	ASSERT_EQ(0, vmcsctl_read_file(self->dir, "revision_id", buf + 32, 32));
+	EXPECT_STREQ(buf, buf + 32);
+
+	ASSERT_EQ(0, vmcsctl_read_file(self->dir, "abort", buf, sizeof(buf)));
+	EXPECT_STREQ("0x00000000\n", buf);
+	EXPECT_EQ(~0ull, FIELD(VMCS_LINK_POINTER));
+	/* The upper half of a 64-bit field on its own. */
+	EXPECT_EQ(0xffffffffull, FIELD(VMCS_LINK_POINTER_HIGH));
+	/* Full 64 bits of a natural-width host field: a kernel text address. */
+	EXPECT_GE(FIELD(HOST_RIP), 0xffffffff80000000ull);
+	EXPECT_GE(FIELD(HOST_GDTR_BASE), 0xffff800000000000ull);
+}
+
+/* Every file: a known name, mode 0400, a field that reads in format or a clean errno. */
+TEST_F(stopped, every_file)
+{
+	int total = 0, readable = 0, failed = 0, info = 0;
+	char path[512];
+	struct dirent *de;
+	struct stat st;
+	uint64_t value;
+	DIR *d;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", VMCSCTL_DIR, self->dir);
+	d = opendir(path);
+	ASSERT_NE(NULL, d);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/%s", VMCSCTL_DIR, self->dir, de->d_name);
+		ASSERT_EQ(0, stat(path, &st));
+		EXPECT_EQ(S_IFREG | 0400, st.st_mode) TH_LOG("%s", de->d_name);
+		/* No store: even root cannot open for writing. */
+		EXPECT_EQ(-1, open(path, O_WRONLY));
+		EXPECT_EQ(EACCES, errno) TH_LOG("%s", de->d_name);
+		if (is_info_file(de->d_name)) {
+			info++;
+			continue;
+		}
+		ASSERT_NE(NULL, field_desc(de->d_name)) TH_LOG("unknown file %s", de->d_name);
+		total++;
+		ret = vmcsctl_read_field(self->dir, de->d_name, &value);
+		if (!ret) {
+			readable++;
+			continue;
+		}
+		failed++;
+		EXPECT_TRUE(ret == -EIO || ret == -ENODATA)
+			TH_LOG("%s: %s", de->d_name, strerror(-ret));
+	}
+	closedir(d);
+	TH_LOG("%d of %d fields shown, %d read, %d failed cleanly", total, nr_vmcs_fields,
+	       readable, failed);
+	EXPECT_EQ(5, info);
+	EXPECT_GT(total, 100);
+	EXPECT_EQ(total, readable);
+}
+
+/* An unprivileged process cannot read host state. */
+TEST_F(stopped, root_only)
+{
+	char path[512];
+	pid_t child;
+	int status;
+
+	snprintf(path, sizeof(path), "%s/%s/HOST_RIP", VMCSCTL_DIR, self->dir);
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		_exit(open(path, O_RDONLY) < 0 && errno == EACCES ? 0 : 1);
+	}
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * Two vCPUs count in memory until told to stop, pinned to CPU 1, while a
+ * thread on CPU 0 reads both VMCSs.  vCPU i runs with BX = COUNTERS + 16 i:
+ *
+ *	xor ecx, ecx
+ * 1:	inc dword [bx]		; memory count
+ *	inc ecx			; register count
+ *	cmp byte [STOP], 0
+ *	je 1b
+ *	mov [bx + 4], ecx
+ *	out 0xf1, al
+ *	hlt
+ */
+#define STOP_GPA	0x2000
+#define COUNTERS_GPA	0x3000
+static const uint8_t count_loop[] = {
+	0x66, 0x31, 0xc9,
+	0x66, 0xff, 0x07,
+	0x66, 0x41,
+	0x80, 0x3e, STOP_GPA & 0xff, STOP_GPA >> 8, 0x00,
+	0x74, 0xf4,
+	0x66, 0x89, 0x4f, 0x04,
+	0xe6, 0xf1,
+	0xf4,
+};
+
+#define READS_PER_VMCS	1000
+#define X86_EFLAGS_IF	0x200
+
+struct runner {
+	struct vcpu *vcpu;
+	int ret;
+};
+
+static int pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+static void *run_counter(void *arg)
+{
+	struct runner *r = arg;
+
+	r->ret = pin_to(1);
+	if (!r->ret)
+		r->ret = vcpu_run(r->vcpu);
+	if (!r->ret && r->vcpu->run->exit_reason != KVM_EXIT_IO)
+		r->ret = -EPROTO;
+	return NULL;
+}
+
+TEST(concurrent_reads)
+{
+	static const char * const fields[] = {
+		"GUEST_RIP", "GUEST_RFLAGS", "VM_EXIT_REASON", "GUEST_CS_SELECTOR", "HOST_RSP",
+	};
+	int i, j, reads = 0, failures = 0, outside = 0;
+	bool entered[2] = { false, false };
+	char names[2][64];
+	struct runner r[2];
+	pthread_t thread[2];
+	struct kvm_regs regs;
+	struct vm vm;
+	uint64_t v;
+	long id;
+
+	ASSERT_GE(sysconf(_SC_NPROCESSORS_ONLN), 2);
+	ASSERT_EQ(0, pin_to(0));
+	ASSERT_EQ(0, vm_create(&vm));
+	vm_load_code(&vm, VM_CODE_GPA, count_loop, sizeof(count_loop));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, vm_add_vcpu(&vm, &r[i].vcpu));
+		ASSERT_EQ(0, vcpu_start_at(r[i].vcpu, VM_CODE_GPA));
+		ASSERT_EQ(0, ioctl(r[i].vcpu->fd, KVM_GET_REGS, &regs));
+		regs.rbx = COUNTERS_GPA + 16 * i;
+		/*
+		 * IF=1: Bochs 2.7 takes the external-interrupt VM exit only
+		 * when the guest could take the interrupt itself, so with
+		 * IF=0 the host's IPIs and ticks never reach CPU 1.  No
+		 * interrupt is ever injected into this guest.
+		 */
+		regs.rflags |= X86_EFLAGS_IF;
+		ASSERT_EQ(0, ioctl(r[i].vcpu->fd, KVM_SET_REGS, &regs));
+	}
+	ASSERT_EQ(2, vmcsctl_dirs_of(gettid_(), names, 2));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&thread[i], NULL, run_counter, &r[i]));
+
+	for (i = 0; i < READS_PER_VMCS; i++) {
+		if (i % 500 == 0)
+			TH_LOG("%d reads so far", reads);
+		for (j = 0; j < 2; j++) {
+			const char *name = fields[i % ARRAY_SIZE(fields)];
+
+			if (vmcsctl_read_field(names[j], name, &v)) {
+				failures++;
+				continue;
+			}
+			reads++;
+			if (strcmp(name, "GUEST_RIP"))
+				continue;
+			if (v >= VM_CODE_GPA && v < VM_CODE_GPA + sizeof(count_loop)) {
+				entered[j] = true;
+				continue;
+			}
+			/*
+			 * KVM_SET_REGS only fills KVM's register cache: until
+			 * the first VM entry writes it, GUEST_RIP is still 0.
+			 */
+			if (v == 0 && !entered[j])
+				continue;
+			if (!outside++)
+				TH_LOG("vCPU %d: GUEST_RIP %#llx", j, (unsigned long long)v);
+		}
+	}
+	__atomic_store_n(vm.mem + STOP_GPA, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pthread_join(thread[i], NULL));
+		ASSERT_EQ(0, r[i].ret) TH_LOG("vCPU %d: %s", i, strerror(-r[i].ret));
+	}
+
+	TH_LOG("%d reads of 2 running VMCSs, %d failed", reads, failures);
+	EXPECT_EQ(0, failures);
+	EXPECT_EQ(0, outside) TH_LOG("GUEST_RIP outside the guest's code");
+	EXPECT_TRUE(entered[0] && entered[1]) TH_LOG("a vCPU never seen in its loop");
+	for (i = 0; i < 2; i++) {
+		uint32_t *counter = (uint32_t *)(vm.mem + COUNTERS_GPA + 16 * i);
+
+		ASSERT_EQ(0, vmcsctl_read_int(names[i], "vcpu_id", &id));
+		TH_LOG("vCPU %d counted %u in memory, %u in ECX", i, counter[0], counter[1]);
+		EXPECT_GT(counter[0], 0);
+		EXPECT_EQ(counter[0], counter[1]);
+	}
+	vm_destroy(&vm);
+}
+
+static int load_kvm_intel(void)
+{
+	char path[256];
+	struct utsname u;
+	int fd, ret;
+
+	uname(&u);
+	snprintf(path, sizeof(path), "/lib/modules/%s/kernel/arch/x86/kvm/kvm-intel.ko", u.release);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* kvm_intel as a module: /sys/kernel/vmcsctl goes with it and comes back. */
+TEST(module_unload_reload)
+{
+	char names[2][64];
+	struct vcpu *vcpu;
+	struct stat st;
+	struct vm vm;
+
+	if (access("/sys/module/kvm_intel/initstate", F_OK))
+		SKIP(return, "kvm_intel is not a module");
+	ASSERT_EQ(0, stat(VMCSCTL_DIR, &st));
+	ASSERT_EQ(0, syscall(SYS_delete_module, "kvm_intel", O_NONBLOCK))
+		TH_LOG("rmmod kvm_intel: %s", strerror(errno));
+	EXPECT_EQ(-1, stat(VMCSCTL_DIR, &st));
+	EXPECT_EQ(ENOENT, errno);
+	ASSERT_EQ(0, load_kvm_intel());
+	ASSERT_EQ(0, stat(VMCSCTL_DIR, &st));
+	EXPECT_EQ(0, vmcsctl_count_dirs());
+
+	/* And the reloaded module publishes new vCPUs. */
+	ASSERT_EQ(0, vm_create(&vm));
+	ASSERT_EQ(0, vm_add_vcpu(&vm, &vcpu));
+	EXPECT_EQ(1, vmcsctl_dirs_of(gettid_(), names, 2));
+	vm_destroy(&vm);
+	EXPECT_EQ(0, vmcsctl_count_dirs());
+}
+
+TEST_HARNESS_MAIN
