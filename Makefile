@@ -9,7 +9,7 @@ EXTRA	?=
 # Knobs of scripts/boot.sh, e.g. make test EMU=qemu
 export EMU CPUS MEGS TIMEOUT KCMDLINE
 
-.PHONY: all setup kernel run test boot clean
+.PHONY: all setup kernel run test boot patches check clean
 
 all: run
 
@@ -28,9 +28,16 @@ $(BUILD)/demo/vmcsctl-demo: scripts/demo/vmcsctl-demo.c $(SELFTEST)/vm.c $(SELFT
 run: kernel $(BUILD)/demo/vmcsctl-demo
 	scripts/boot.sh $(BUILD)/demo/vmcsctl-demo
 
-# Every test: the selftests inside the booted kernel.
+# Every test: the series checks, then the selftests inside the booted kernel.
 test: kernel
-	scripts/boot.sh $(BUILD)/selftests/vmcsctl_test
+	scripts/test.sh
+
+# The mailing-list series, regenerated from series/ and the sources.
+patches: setup
+	scripts/patches.sh
+
+check: setup
+	scripts/check.sh
 
 # Any static program, run the same way: make boot EXTRA="prog1 prog2:args"
 boot: kernel

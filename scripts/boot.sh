@@ -200,5 +200,7 @@ done
 
 echo "boot: wall ${WALL}s under $EMU; logs in ${BOOT_DIR#"$TOP"/}/"
 for p in "${problems[@]}"; do echo "boot: FAIL: $p"; done
+[ ${#problems[@]} -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
+echo "$pass $fail" >"$BOOT_DIR/result"
 echo "$pass passed, $fail failed"
-[ ${#problems[@]} -eq 0 ] && [ "$fail" -eq 0 ]
+[ "$fail" -eq 0 ]

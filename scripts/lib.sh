@@ -13,5 +13,12 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 export KBUILD_BUILD_USER=vmcsctl KBUILD_BUILD_HOST=build
 export KBUILD_BUILD_TIMESTAMP="2026-01-01"
 
+# Who signs the series, and a fixed date: the same sources give the same
+# commits and the same patches/, byte for byte.
+export GIT_AUTHOR_NAME="vmcsctl developers" GIT_COMMITTER_NAME="vmcsctl developers"
+export GIT_AUTHOR_EMAIL="vmcsctl@users.noreply.github.com"
+export GIT_COMMITTER_EMAIL="vmcsctl@users.noreply.github.com"
+export GIT_AUTHOR_DATE="2026-11-29T00:00:00Z" GIT_COMMITTER_DATE="2026-11-29T00:00:00Z"
+
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 say() { echo "== $*"; }

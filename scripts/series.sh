@@ -10,11 +10,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-AUTHOR_NAME="vmcsctl developers"
-AUTHOR_EMAIL="vmcsctl@users.noreply.github.com"
-export GIT_AUTHOR_NAME="$AUTHOR_NAME" GIT_COMMITTER_NAME="$AUTHOR_NAME"
-export GIT_AUTHOR_EMAIL="$AUTHOR_EMAIL" GIT_COMMITTER_EMAIL="$AUTHOR_EMAIL"
-export GIT_AUTHOR_DATE="2026-11-29T00:00:00Z" GIT_COMMITTER_DATE="2026-11-29T00:00:00Z"
 
 pristine_tree() {
 	[ -f "$KSRC_TARBALL" ] || die "$KSRC_TARBALL missing: run scripts/setup.sh"

@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# Regenerate patches/ from series/: apply the series on pristine 6.12
+# (scripts/series.sh), then git format-patch with the cover letter from
+# series/cover-letter and To/Cc from the kernel's get_maintainer.pl.
+#   scripts/patches.sh [OUTDIR]     (default: patches/)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+OUT=${1:-$TOP/patches}
+"$TOP/scripts/series.sh" >/dev/null
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+git -C "$TREE" format-patch -q -o "$tmp" base..HEAD
+mapfile -t to < <(cd "$TREE" && ./scripts/get_maintainer.pl --no-rolestats --no-git \
+	--no-git-fallback --no-r --no-l --m "$tmp"/*.patch 2>/dev/null)
+mapfile -t cc < <(cd "$TREE" && ./scripts/get_maintainer.pl --no-rolestats --no-git \
+	--no-git-fallback --no-m --no-r --l "$tmp"/*.patch 2>/dev/null)
+# No --thread: Message-Ids would carry the time of the run; git send-email
+# threads the series itself.
+args=(--cover-letter --base=base --subject-prefix=PATCH --numbered)
+for a in "${to[@]}"; do args+=(--to="$a"); done
+for a in "${cc[@]}"; do args+=(--cc="$a"); done
+
+rm -rf "$OUT" && mkdir -p "$OUT"
+git -C "$TREE" format-patch -q "${args[@]}" -o "$OUT" base..HEAD
+# The cover letter: our subject and text instead of format-patch's blurb.
+cover=$(ls "$OUT"/0000-*.patch)
+subject=$(sed -n 's/^Subject: //p;q' "$TOP/series/cover-letter")
+python3 - "$cover" "$subject" "$TOP/series/cover-letter" <<'PY'
+import sys
+path, subject, body_file = sys.argv[1:]
+text = open(path).read()
+body = open(body_file).read().split('\n', 2)[2]
+text = text.replace('*** SUBJECT HERE ***', subject)
+text = text.replace('*** BLURB HERE ***', body.rstrip('\n'))
+open(path, 'w').write(text)
+PY
+# The cover letter's date is the time of the run: pin it like the commits'.
+sed -i "s/^Date: .*/Date: $(LC_ALL=C date -u -d @"$(git -C "$TREE" log -1 --format=%ct)" '+%a, %d %b %Y %H:%M:%S +0000')/" "$cover"
+say "patches: $(ls "$OUT" | wc -l) files in ${OUT#"$TOP"/}/"
