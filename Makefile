@@ -39,9 +39,9 @@ patches: setup
 check: setup
 	scripts/check.sh
 
-# Any static program, run the same way: make boot EXTRA="prog1 prog2:args"
+# Any static program, run the same way: make boot EXTRA="prog1 prog2:arg1,arg2"
 boot: kernel
-	@test -n "$(EXTRA)" || { echo 'usage: make boot EXTRA="path/to/static-binary[:args] ..."'; exit 2; }
+	@test -n "$(EXTRA)" || { echo 'usage: make boot EXTRA="path/to/static-binary[:arg,arg] ..."'; exit 2; }
 	scripts/boot.sh $(EXTRA)
 
 clean:

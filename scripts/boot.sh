@@ -4,7 +4,7 @@
 # Boot build/bzImage with an initramfs that runs the given static programs in
 # order, on an emulated CPU with VMX, and judge the run.
 #
-#   scripts/boot.sh [PROGRAM[:ARGS]]...
+#   scripts/boot.sh [PROGRAM[:ARG,ARG...]]...
 #
 # Environment: EMU=bochs (default, emulated VMX) or qemu (-enable-kvm -cpu
 # host, needs a host with nested VMX); CPUS (2); MEGS (512); TIMEOUT in wall
@@ -46,7 +46,7 @@ make_initramfs() {
 	: >"$root/run.list"
 	for spec in "$@"; do
 		path=${spec%%:*} args=
-		[ "$path" != "$spec" ] && args=${spec#*:}
+		[ "$path" != "$spec" ] && args=${spec#*:} && args=${args//,/ }
 		[ -x "$path" ] || die "$path: not an executable"
 		if file -b "$path" 2>/dev/null | grep -q 'dynamically linked'; then
 			die "$path: dynamically linked; the initramfs has no libc"
@@ -154,6 +154,7 @@ fi
 trap stop_emulator EXIT
 wait_guest
 trap - EXIT
+echo
 
 # Judge the run from the console log.
 tr -d '\r' <"$BOOT_DIR/serial.log" >"$BOOT_DIR/console.txt"
@@ -190,8 +191,9 @@ while read -r _ _ name rc t0 t1; do
 		grep -q "^# FAILED\|^not ok" "$log" || fail=$((fail + 1))
 	fi
 done < <(grep '^@@ exit ' "$log")
-grep '^@@ insmod' "$log" | while read -r line; do echo "boot: FAIL: $line"; done
-grep -q '^@@ insmod' "$log" && problems+=("a kernel module did not load")
+if grep -q '^@@ insmod' "$log"; then
+	problems+=("a kernel module did not load: $(grep '^@@ insmod' "$log" | head -n 1)")
+fi
 for spec in "$@"; do
 	name=$(basename "${spec%%:*}")
 	grep -q "^@@ exit $name " "$log" || problems+=("$name never finished")

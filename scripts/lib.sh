@@ -10,6 +10,8 @@ JOBS=$(nproc)
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+# Paths relative to the checkout: clones in other folders share the cache.
+export CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1
 export KBUILD_BUILD_USER=vmcsctl KBUILD_BUILD_HOST=build
 export KBUILD_BUILD_TIMESTAMP="2026-01-01"
 

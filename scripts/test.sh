@@ -29,8 +29,8 @@ echo "== series checks"
 "$TOP/scripts/check.sh" | tee "$BUILD/check.log"
 read -r p _ f _ < <(tail -n 1 "$BUILD/check.log")
 total_pass=$((total_pass + ${p:-0})) total_fail=$((total_fail + ${f:-1}))
-run boot "$TEST:-T $MODULE_TEST"
-CPUS=1 run boot-module "$TEST:-t $MODULE_TEST"
+run boot "$TEST:-T,$MODULE_TEST"
+CPUS=1 run boot-module "$TEST:-t,$MODULE_TEST"
 echo "== all boots"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
