@@ -46,7 +46,7 @@ int vmcsctl_read_file(const char *dir, const char *file, char *buf, size_t size)
 	return 0;
 }
 
-static const struct vmcs_field_desc *field_by_name(const char *name)
+const struct vmcs_field_desc *vmcs_field_by_name(const char *name)
 {
 	int i;
 
@@ -58,7 +58,7 @@ static const struct vmcs_field_desc *field_by_name(const char *name)
 
 int vmcsctl_read_field(const char *dir, const char *field, uint64_t *value)
 {
-	const struct vmcs_field_desc *desc = field_by_name(field);
+	const struct vmcs_field_desc *desc = vmcs_field_by_name(field);
 	char buf[64], *end;
 	int ret, i;
 

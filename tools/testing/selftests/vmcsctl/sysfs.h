@@ -18,6 +18,7 @@ struct vmcs_field_desc {
 
 extern const struct vmcs_field_desc vmcs_fields[];
 extern const int nr_vmcs_fields;
+const struct vmcs_field_desc *vmcs_field_by_name(const char *name);
 
 /* Hex digits of a field's value: 4, 8 or 16 (natural width on x86_64). */
 int field_digits(uint32_t encoding);

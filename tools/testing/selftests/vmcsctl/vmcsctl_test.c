@@ -50,16 +50,6 @@ static bool is_info_file(const char *name)
 	return false;
 }
 
-static const struct vmcs_field_desc *field_desc(const char *name)
-{
-	int i;
-
-	for (i = 0; i < nr_vmcs_fields; i++)
-		if (!strcmp(vmcs_fields[i].name, name))
-			return &vmcs_fields[i];
-	return NULL;
-}
-
 TEST(interface_exists)
 {
 	struct stat st;
@@ -331,7 +321,8 @@ TEST_F(stopped, every_file)
 			info++;
 			continue;
 		}
-		ASSERT_NE(NULL, field_desc(de->d_name)) TH_LOG("unknown file %s", de->d_name);
+		ASSERT_NE(NULL, vmcs_field_by_name(de->d_name))
+			TH_LOG("unknown file %s", de->d_name);
 		total++;
 		ret = vmcsctl_read_field(self->dir, de->d_name, &value);
 		if (!ret) {
