@@ -25,7 +25,7 @@ for a in "${to[@]}"; do args+=(--to="$a"); done
 for a in "${cc[@]}"; do args+=(--cc="$a"); done
 
 rm -rf "$OUT" && mkdir -p "$OUT"
-git -C "$TREE" format-patch -q "${args[@]}" -o "$OUT" base..HEAD
+git -C "$TREE" -c core.abbrev=12 format-patch -q "${args[@]}" -o "$OUT" base..HEAD
 # The cover letter: our subject and text instead of format-patch's blurb.
 cover=$(ls "$OUT"/0000-*.patch)
 subject=$(sed -n 's/^Subject: //p;q' "$TOP/series/cover-letter")
