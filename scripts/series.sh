@@ -10,7 +10,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-
 pristine_tree() {
 	[ -f "$KSRC_TARBALL" ] || die "$KSRC_TARBALL missing: run scripts/setup.sh"
 	if git -C "$TREE" rev-parse -q --verify base >/dev/null 2>&1; then
