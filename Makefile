@@ -9,7 +9,7 @@ EXTRA	?=
 # Knobs of scripts/boot.sh, e.g. make test EMU=qemu
 export EMU CPUS MEGS TIMEOUT KCMDLINE
 
-.PHONY: all setup kernel run test boot patches check clean
+.PHONY: all setup kernel run test bench boot patches check clean
 
 all: run
 
@@ -24,13 +24,18 @@ $(BUILD)/demo/vmcsctl-demo: scripts/demo/vmcsctl-demo.c $(SELFTEST)/vm.c $(SELFT
 	gcc -static -O2 -Wall -Wextra -D_GNU_SOURCE -I$(SELFTEST) -isystem $(BUILD)/obj/usr/include \
 		-o $@ scripts/demo/vmcsctl-demo.c $(SELFTEST)/vm.c
 
-# The main job: boot the patched kernel, start a small VM, show vmcsctl.
+# The main job: boot the patched kernel, start a small VM, show vmcsctl,
+# inject a fault through it (writes enabled for this boot only).
 run: kernel $(BUILD)/demo/vmcsctl-demo
-	scripts/boot.sh $(BUILD)/demo/vmcsctl-demo
+	MODULES="kvm_intel vmcsctl_write=1" scripts/boot.sh $(BUILD)/demo/vmcsctl-demo
 
 # Every test: the series checks, then the selftests inside the booted kernel.
 test: kernel
 	scripts/test.sh
+
+# What vmcsctl costs: ratios against KVM_GET_REGS and against a =n twin kernel.
+bench: kernel
+	scripts/bench.sh
 
 # The mailing-list series, regenerated from series/ and the sources.
 patches: setup

@@ -8,8 +8,10 @@
 #
 # Environment: EMU=bochs (default, emulated VMX) or qemu (-enable-kvm -cpu
 # host, needs a host with nested VMX); CPUS (2); MEGS (512); TIMEOUT in wall
-# seconds (1800); KCMDLINE, extra kernel parameters; MODULES to modprobe
-# before the programs run (kvm_intel); BOOT_DIR (build/boot).
+# seconds (1800); KCMDLINE, extra kernel parameters; MODULES, the modules to
+# modprobe before the programs run, separated by ';', each with its
+# parameters ("kvm_intel vmcsctl_write=1"; default kvm_intel); BOOT_DIR
+# (build/boot); KOUT, the folder of bzImage and modroot/ (build).
 #
 # The run fails when a program exits non-zero or reports "not ok" in TAP,
 # when the guest never reaches the end (panic, hang, triple fault), or when
@@ -32,15 +34,15 @@ CMDLINE="console=ttyS0,115200 loglevel=4 tsc=reliable ${KCMDLINE:-}"
 BOCHS_QUIRKS='topology_common.c:[0-9]+ parse_legacy|XSAVE consistency problem'
 SPLAT='WARNING:|BUG:|Oops|general protection fault|Kernel panic|INFO: task .* blocked for more than|detected stalls|csd: Detected non-responsive|Call Trace:|stack-protector|refcount_t:|ODEBUG:|list_(add|del) corruption|kobject: .* is not initialized|double fault'
 
-[ -f "$BUILD/bzImage" ] || die "no $BUILD/bzImage: run make kernel"
+[ -f "$KOUT/bzImage" ] || die "no $KOUT/bzImage: run make kernel"
 rm -rf "$BOOT_DIR" && mkdir -p "$BOOT_DIR"/{initramfs/bin,initramfs/progs,iso/isolinux}
 
 make_initramfs() {
 	local root=$BOOT_DIR/initramfs spec path args
 	cp /bin/busybox "$root/bin/busybox"
-	if [ -d "$BUILD/modroot/lib/modules" ]; then
-		cp -a "$BUILD/modroot/lib" "$root/"
-		echo "$MODULES" >"$root/modules.list"
+	if [ -d "$KOUT/modroot/lib/modules" ]; then
+		cp -a "$KOUT/modroot/lib" "$root/"
+		tr ';' '\n' <<<"$MODULES" >"$root/modules.list"
 	fi
 	cp "$TOP/scripts/guest-init.sh" "$root/init"
 	: >"$root/run.list"
@@ -60,7 +62,7 @@ make_initramfs() {
 make_iso() {
 	local iso=$BOOT_DIR/iso
 	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$iso/isolinux/"
-	cp "$BUILD/bzImage" "$BOOT_DIR/initrd.gz" "$iso/"
+	cp "$KOUT/bzImage" "$BOOT_DIR/initrd.gz" "$iso/"
 	printf 'DEFAULT linux\nLABEL linux\n  KERNEL /bzImage\n  APPEND initrd=/initrd.gz %s\n' \
 		"$CMDLINE" >"$iso/isolinux/isolinux.cfg"
 	xorriso -as mkisofs -quiet -o "$BOOT_DIR/boot.iso" -b isolinux/isolinux.bin \
@@ -93,7 +95,7 @@ start_qemu() {
 	[ -w /dev/kvm ] || die "EMU=qemu needs /dev/kvm on a host with (nested) VMX"
 	grep -qw vmx /proc/cpuinfo || die "EMU=qemu needs an Intel host with VMX"
 	qemu-system-x86_64 -enable-kvm -cpu host -smp "$CPUS" -m "$MEGS" \
-		-kernel "$BUILD/bzImage" -initrd "$BOOT_DIR/initrd.gz" -append "$CMDLINE" \
+		-kernel "$KOUT/bzImage" -initrd "$BOOT_DIR/initrd.gz" -append "$CMDLINE" \
 		-display none -monitor none -no-reboot -serial "file:$BOOT_DIR/serial.log" \
 		</dev/null >"$BOOT_DIR/emulator.out" 2>&1 &
 	EMU_PID=$!
@@ -144,7 +146,7 @@ wait_guest() {
 }
 
 make_initramfs "$@"
-say "booting $(basename "$BUILD/bzImage") under $EMU ($CPUS CPUs, ${MEGS} MiB), programs: $*"
+say "booting $KOUT/bzImage under $EMU ($CPUS CPUs, ${MEGS} MiB), programs: $*"
 if [ "$EMU" = qemu ]; then
 	start_qemu
 else

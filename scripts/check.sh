@@ -3,8 +3,12 @@
 #
 # Checks of the posted series: patches/ is what scripts/patches.sh makes
 # from the sources now, it applies with git am to pristine 6.12 and gives
-# the tree that was built and tested, and checkpatch.pl --strict finds
-# nothing in any patch.  Ends with "N passed, M failed" over these checks.
+# the tree that was built and tested, checkpatch.pl --strict finds nothing
+# in any patch, arch/x86/kvm builds after every patch with vmcsctl off and
+# on, W=1 and sparse report nothing in arch/x86/kvm/vmx/ that the base does
+# not, kernel-doc is clean, the series builds for i386, and git send-email
+# --dry-run accepts it.  Needs the test kernel's config (make kernel).
+# Ends with "N passed, M failed" over these checks.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -45,6 +49,90 @@ for p in "$TOP"/patches/0*.patch; do
 	case $p in */0000-cover-letter.patch) continue ;; esac
 	check "checkpatch --strict: $(basename "$p")" checkpatch_clean "$p"
 done
+
+# Builds, in their own output folders under build/check/.
+KCHECK=$BUILD/check
+[ -f "$BUILD/.config" ] || die "no $BUILD/.config: run make kernel"
+kbuild() {
+	local obj=$1
+	shift
+	mkdir -p "$obj"
+	make -s -C "$TREE" O="$obj" CC="ccache gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"
+}
+
+# The test kernel's config, vmcsctl on or off, made valid for the checkout.
+configure() {
+	local obj=$1 mode=$2
+	mkdir -p "$obj"
+	cp "$BUILD/.config" "$obj/.config"
+	[ "$mode" = on ] || "$TREE/scripts/config" --file "$obj/.config" \
+		-d KVM_VMCSCTL -d KVM_VMCSCTL_WRITE
+	kbuild "$obj" olddefconfig >/dev/null || return 1
+	if [ "$mode" = on ] && grep -q '^config KVM_VMCSCTL$' "$TREE/arch/x86/kvm/Kconfig"; then
+		grep -qx 'CONFIG_KVM_VMCSCTL=y' "$obj/.config" || return 1
+	fi
+}
+
+# Every commit of the series builds arch/x86/kvm/ (bisectability).
+bisect_builds() {
+	local mode=$1 obj=$KCHECK/$1 c t0
+	for c in $(git -C "$TREE" rev-list --reverse base..vmcsctl); do
+		git -C "$TREE" checkout -q --detach "$c"
+		t0=$(date +%s)
+		if ! configure "$obj" "$mode" || ! kbuild "$obj" arch/x86/kvm/ >"$obj.log" 2>&1; then
+			echo "# vmcsctl $mode: build fails at: $(git -C "$TREE" log -1 --format=%s "$c")"
+			tail -n 20 "$obj.log"
+			return 1
+		fi
+		echo "# vmcsctl $mode: $(git -C "$TREE" log -1 --format=%s "$c"): $(($(date +%s) - t0))s"
+	done
+}
+check "arch/x86/kvm builds after every patch, CONFIG_KVM_VMCSCTL=n" bisect_builds off
+check "arch/x86/kvm builds after every patch, CONFIG_KVM_VMCSCTL=y" bisect_builds on
+
+# W=1 and sparse (C=2: every file) on arch/x86/kvm/vmx/, locations dropped.
+warnings_at() {
+	git -C "$TREE" checkout -q --detach "$1" && configure "$KCHECK/w1" on &&
+	kbuild "$KCHECK/w1" C=2 W=1 arch/x86/kvm/vmx/ 2>&1 | grep -E 'warning:|error:' |
+		sed -E 's/:[0-9]+:[0-9]+:/:/; s/:[0-9]+:/:/' | sort -u
+}
+no_new_warnings() {
+	warnings_at base >"$KCHECK/w1-base.txt" && warnings_at vmcsctl >"$KCHECK/w1-series.txt" || return 1
+	echo "# W=1 + sparse in arch/x86/kvm/vmx/: $(wc -l <"$KCHECK/w1-base.txt") at base," \
+		"$(wc -l <"$KCHECK/w1-series.txt") with the series"
+	! comm -13 "$KCHECK/w1-base.txt" "$KCHECK/w1-series.txt" | grep .
+}
+check "W=1 and sparse: nothing new in arch/x86/kvm/vmx/" no_new_warnings
+git -C "$TREE" checkout -q vmcsctl
+
+kernel_doc_clean() {
+	local out
+	out=$("$TREE/scripts/kernel-doc" -none -Wall "$TREE"/arch/x86/kvm/vmx/vmcsctl*.[ch] 2>&1)
+	[ -z "$out" ] || { echo "$out"; return 1; }
+}
+check "kernel-doc -Wall: vmcsctl" kernel_doc_clean
+
+# 32-bit: natural-width fields are 32 bits there, 64-bit ones two halves.
+i386_build() {
+	local obj=$KCHECK/i386
+	kbuild "$obj" ARCH=i386 tinyconfig >/dev/null &&
+	"$TREE/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
+		"$TOP/scripts/i386.config" >/dev/null &&
+	kbuild "$obj" ARCH=i386 olddefconfig >/dev/null &&
+	grep -qx 'CONFIG_KVM_VMCSCTL_WRITE=y' "$obj/.config" &&
+	kbuild "$obj" ARCH=i386 W=1 arch/x86/kvm/ >"$obj.log" 2>&1 &&
+	! grep -E 'warning:|error:' "$obj.log" | grep vmcsctl
+}
+check "i386 (ARCH=i386, KVM_INTEL=m, vmcsctl with writes) builds W=1-clean" i386_build
+
+send_email_dry_run() {
+	local n
+	n=$(git send-email --dry-run --confirm=never --no-annotate \
+		--from="$GIT_AUTHOR_NAME <$GIT_AUTHOR_EMAIL>" "$TOP"/patches/*.patch 2>&1 |
+		grep -c '^Dry-OK')
+	[ "$n" -eq "$(ls "$TOP"/patches/*.patch | wc -l)" ]
+}
+check "git send-email --dry-run accepts the series" send_email_dry_run
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

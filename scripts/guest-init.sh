@@ -16,9 +16,11 @@ mount -t tmpfs tmpfs /tmp
 # after 10 guest seconds, not 120.
 echo 10 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
 
-for m in $(cat /modules.list 2>/dev/null); do
-	modprobe "$m" || echo "@@ insmod $m failed"
-done
+while read -r m params; do
+	[ -n "$m" ] || continue
+	# shellcheck disable=SC2086
+	modprobe "$m" $params || echo "@@ insmod $m failed"
+done </modules.list
 
 echo "@@ booted $(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)" \
 	"vmx=$(grep -cw vmx /proc/cpuinfo) kvm=$([ -c /dev/kvm ] && echo yes || echo no)"

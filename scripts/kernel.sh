@@ -6,8 +6,10 @@
 # bzImage with ccache, install UAPI headers and build the static selftests.
 # Results: build/bzImage, build/.config, build/modroot/lib/modules/, build/selftests/.
 #
-# KCONFIG_EXTRA=file merges one more fragment (used by the benchmark to build
-# the CONFIG_KVM_VMCSCTL=n twin); OBJ=dir selects another output folder.
+# KCONFIG_EXTRA=file merges one more fragment, whose settings win (used by
+# the benchmark to build the CONFIG_KVM_VMCSCTL=n twin); OBJ=dir and KOUT=dir
+# select other folders for the kbuild output and the results;
+# NO_SELFTESTS=1 skips the selftests.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -22,29 +24,44 @@ start=$(date +%s)
 kmake tinyconfig >/dev/null
 "$TREE/scripts/kconfig/merge_config.sh" -m -O "$OBJ" "$OBJ/.config" "${FRAGMENTS[@]}" >/dev/null
 kmake olddefconfig
-# merge_config only warns: refuse a config that lost a requested option.
+# merge_config only warns: refuse a config that lost a requested option
+# (the last fragment that sets an option decides).
 bad=0
+declare -A want=()
 while IFS= read -r line; do
-	case "$line" in CONFIG_*=*) ;; *) continue ;; esac
-	sym=${line%%=*} val=${line#*=}
+	case "$line" in CONFIG_*=*) want[${line%%=*}]=${line#*=} ;; esac
+done < <(cat "${FRAGMENTS[@]}")
+for sym in "${!want[@]}"; do
+	val=${want[$sym]}
 	if [ "$val" = n ]; then
 		grep -qx "$sym=[ym]" "$OBJ/.config" && { echo "config: $sym still set"; bad=1; }
 	else
-		grep -qx "$line" "$OBJ/.config" || { echo "config: wanted $line, got: $(grep "^$sym=\|# $sym " "$OBJ/.config")"; bad=1; }
+		grep -qx "$sym=$val" "$OBJ/.config" || { echo "config: wanted $sym=$val, got: $(grep "^$sym=\|# $sym " "$OBJ/.config")"; bad=1; }
 	fi
-done < <(cat "${FRAGMENTS[@]}")
+done
 [ $bad -eq 0 ] || die "kernel config does not honour the fragments"
 
 say "building bzImage ($(grep -c '=y' "$OBJ/.config") options =y, ccache $CCACHE_DIR)"
 kmake bzImage modules
 kmake headers_install >/dev/null
-cp "$OBJ/arch/x86/boot/bzImage" "$BUILD/bzImage"
-rm -rf "$BUILD/modroot"
-kmake modules_install INSTALL_MOD_PATH="$BUILD/modroot" INSTALL_MOD_STRIP=1 >/dev/null
-cp "$OBJ/.config" "$BUILD/.config"
+mkdir -p "$KOUT"
+cp "$OBJ/arch/x86/boot/bzImage" "$KOUT/bzImage"
+rm -rf "$KOUT/modroot"
+kmake modules_install INSTALL_MOD_PATH="$KOUT/modroot" INSTALL_MOD_STRIP=1 >/dev/null
+cp "$OBJ/.config" "$KOUT/.config"
+if [ -n "${NO_SELFTESTS:-}" ]; then
+	say "kernel built in $(( $(date +%s) - start ))s"
+	exit 0
+fi
 
 say "building selftests"
-rm -rf "$BUILD/selftests" && mkdir -p "$BUILD/selftests"
-make -s -C "$TREE/tools/testing/selftests/vmcsctl" OUTPUT="$BUILD/selftests" \
+rm -rf "$KOUT/selftests" && mkdir -p "$KOUT/selftests"
+make -s -C "$TREE/tools/testing/selftests/vmcsctl" OUTPUT="$KOUT/selftests" \
 	KHDR_INCLUDES="-isystem $OBJ/usr/include" LDFLAGS=-static
+# The nested test is a KVM selftest: it builds on the KVM selftest library.
+rm -rf "$BUILD/kvm-selftests"
+make -s -C "$TREE/tools/testing/selftests/kvm" OUTPUT="$BUILD/kvm-selftests" \
+	KHDR_INCLUDES="-isystem $OBJ/usr/include" EXTRA_CFLAGS=-static \
+	"$BUILD/kvm-selftests/x86_64/vmcsctl_nested_test"
+cp "$BUILD/kvm-selftests/x86_64/vmcsctl_nested_test" "$KOUT/selftests/"
 say "kernel and selftests built in $(( $(date +%s) - start ))s"

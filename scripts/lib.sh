@@ -4,7 +4,8 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 TREE=$BUILD/linux		# patched kernel source, a git tree (tag "base")
-OBJ=$BUILD/obj			# kbuild output (O=)
+OBJ=${OBJ:-$BUILD/obj}		# kbuild output (O=)
+KOUT=${KOUT:-$BUILD}		# bzImage, modroot/, .config, selftests/ of that build
 KSRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
 JOBS=$(nproc)
 

@@ -4,7 +4,10 @@
 # Turn series/*.patch into commits on top of pristine linux-source-6.12 in
 # build/linux. Each series file is a commit message (Subject: line, body)
 # followed by optional "Add:" lines naming new files of this repo that the
-# patch adds, and, after a line "---", a diff against existing kernel files.
+# patch adds, and, after a line "---", a diff against existing kernel files
+# or against files that an earlier patch added.  This repo holds the final
+# version of each new file; a patch that adds it gets it without the changes
+# of the later patches (their diffs, reverse-applied).
 # The same commits feed the kernel build and `make patches`, so the series
 # on the list is exactly what the tests ran.
 set -euo pipefail
@@ -35,6 +38,27 @@ check_coverage() {
 	done
 }
 
+# The diff part of a series file.
+diff_of() {
+	sed '1,/^---$/d' "$1"
+}
+
+# $TOP/$2 as patch $1 adds it: the final file minus the later patches' diffs.
+staged_copy() {
+	local spec=$1 f=$2 dest=$3 later stage
+	stage=$(mktemp -d)
+	mkdir -p "$stage/$(dirname "$f")"
+	cp "$TOP/$f" "$stage/$f"
+	for later in $(printf '%s\n' "$TOP"/series/*.patch | sort -r); do
+		[ "$later" != "$spec" ] || break
+		grep -qx -- "+++ b/$f" "$later" || continue
+		diff_of "$later" | (cd "$stage" && git apply -R --include="$f" -) ||
+			die "$later: its diff of $f does not reverse-apply"
+	done
+	cp "$stage/$f" "$dest"
+	rm -rf "$stage"
+}
+
 apply_one() {
 	local spec=$1 msg files
 	msg=$(mktemp) files=$(mktemp)
@@ -44,11 +68,11 @@ apply_one() {
 		[ -e "$TOP/$f" ] || die "$spec: $f does not exist"
 		[ ! -e "$TREE/$f" ] || die "$spec: $f already exists in the kernel"
 		mkdir -p "$(dirname "$TREE/$f")"
-		cp "$TOP/$f" "$TREE/$f"
+		staged_copy "$spec" "$f" "$TREE/$f"
 	done <"$files"
 	cat "$files" >>"$ADDED"
 	if grep -qx -- '---' "$spec"; then
-		sed '1,/^---$/d' "$spec" | git -C "$TREE" apply --whitespace=error-all - ||
+		diff_of "$spec" | git -C "$TREE" apply --whitespace=error-all - ||
 			die "$spec: diff does not apply"
 	fi
 	git -C "$TREE" add -f -A .

@@ -10,7 +10,7 @@
  * the field files, their widths and types all come from one table of
  * enum vmcs_field.  See Documentation/virt/kvm/x86/vmcsctl.rst.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#define pr_fmt(fmt) KBUILD_MODNAME ": vmcsctl: " fmt
 
 #include <linux/kobject.h>
 #include <linux/kvm_host.h>
@@ -23,11 +23,21 @@
 #include "vmx.h"
 #include "vmcsctl.h"
 
+enum vmcsctl_kind {
+	VMCSCTL_VMCS01,		/* the vCPU's directory */
+	VMCSCTL_VMCS02,		/* vmcs02/, while L1 is in VMX operation */
+	VMCSCTL_SHADOW,		/* shadow/, vmcs01's shadow VMCS, likewise */
+};
+
 /* One directory per VMCS. */
 struct vmcsctl_dir {
 	struct kobject kobj;
 	struct kvm_vcpu *vcpu;
+	enum vmcsctl_kind kind;
 	pid_t tgid;		/* process that created the vCPU */
+	/* Subdirectories of a VMCSCTL_VMCS01 directory; vcpu->mutex. */
+	struct vmcsctl_dir *vmcs02;
+	struct vmcsctl_dir *shadow;
 };
 
 static inline struct vmcsctl_dir *to_vmcsctl_dir(struct kobject *kobj)
@@ -35,9 +45,19 @@ static inline struct vmcsctl_dir *to_vmcsctl_dir(struct kobject *kobj)
 	return container_of(kobj, struct vmcsctl_dir, kobj);
 }
 
+/* The loaded_vmcs of a directory; a shadow VMCS is that of vmcs01. */
 static struct loaded_vmcs *vmcsctl_dir_vmcs(struct vmcsctl_dir *dir)
 {
-	return &to_vmx(dir->vcpu)->vmcs01;
+	struct vcpu_vmx *vmx = to_vmx(dir->vcpu);
+
+	return dir->kind == VMCSCTL_VMCS02 ? &vmx->nested.vmcs02 : &vmx->vmcs01;
+}
+
+static struct vmcs *vmcsctl_dir_region(struct vmcsctl_dir *dir)
+{
+	struct loaded_vmcs *lv = vmcsctl_dir_vmcs(dir);
+
+	return dir->kind == VMCSCTL_SHADOW ? lv->shadow_vmcs : lv->vmcs;
 }
 
 static ssize_t vmcsctl_field_show(struct kobject *kobj, struct kobj_attribute *kattr,
@@ -48,33 +68,86 @@ static ssize_t vmcsctl_field_show(struct kobject *kobj, struct kobj_attribute *k
 	u64 value;
 	int ret;
 
-	ret = vmcsctl_read(dir->vcpu, vmcsctl_dir_vmcs(dir), field->encoding, &value);
+	ret = vmcsctl_read(dir->vcpu, vmcsctl_dir_vmcs(dir), dir->kind == VMCSCTL_SHADOW,
+			   field->encoding, &value);
 	if (ret)
 		return ret;
 	return sysfs_emit(buf, "0x%0*llx\n", vmcsctl_field_bits(field->encoding) / 4, value);
 }
 
-#define VMCSCTL_FIELD(f) {						\
+static ssize_t vmcsctl_field_store(struct kobject *kobj, struct kobj_attribute *kattr,
+				   const char *buf, size_t count)
+{
+	const struct vmcsctl_field *field = container_of(kattr, struct vmcsctl_field, kattr);
+	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
+	int ret;
+
+	if (dir->kind != VMCSCTL_VMCS01)
+		return -EACCES;
+	ret = vmcsctl_write(dir->vcpu, kobject_name(kobj), field, buf);
+	return ret ? ret : count;
+}
+
+/*
+ * The guest state a write may change, beside the checks of SDM Vol. 3,
+ * 28.3.1.2 and 28.3.1.5 that the CPU would otherwise fail VM entry on.
+ * Documentation/virt/kvm/x86/vmcsctl.rst gives the reason for each field.
+ */
+static const struct vmcsctl_write_rule vmcsctl_any = {};
+static const struct vmcsctl_write_rule vmcsctl_linear = { .canonical = true };
+static const struct vmcsctl_write_rule vmcsctl_base32 = { .reserved = GENMASK_ULL(63, 32) };
+static const struct vmcsctl_write_rule vmcsctl_limit16 = { .reserved = GENMASK_ULL(31, 16) };
+
+static const struct vmcsctl_write_rule vmcsctl_ar_bytes = {
+	.reserved = GENMASK_ULL(31, 17) | GENMASK_ULL(11, 8),
+};
+
+static const struct vmcsctl_write_rule vmcsctl_rflags = {
+	.reserved = ~(u64)(X86_EFLAGS_CF | X86_EFLAGS_FIXED | X86_EFLAGS_PF |
+			   X86_EFLAGS_AF | X86_EFLAGS_ZF | X86_EFLAGS_SF |
+			   X86_EFLAGS_TF | X86_EFLAGS_IF | X86_EFLAGS_DF |
+			   X86_EFLAGS_OF | X86_EFLAGS_IOPL | X86_EFLAGS_NT |
+			   X86_EFLAGS_RF | X86_EFLAGS_VM | X86_EFLAGS_AC |
+			   X86_EFLAGS_VIF | X86_EFLAGS_VIP | X86_EFLAGS_ID),
+	.fixed1 = X86_EFLAGS_FIXED,
+};
+
+/* Blocking by STI, MOV SS, SMI and NMI; not enclave interruption. */
+static const struct vmcsctl_write_rule vmcsctl_interruptibility = {
+	.reserved = GENMASK_ULL(31, 4),
+};
+
+/* B3-B0, enabled breakpoint, BS and RTM. */
+static const struct vmcsctl_write_rule vmcsctl_pending_dbg = {
+	.reserved = ~(u64)(GENMASK(3, 0) | BIT(12) | BIT(14) | BIT(16)),
+};
+
+#define VMCSCTL_FIELD_RULE(f, rule) {					\
 	.kattr = {							\
 		.attr = { .name = #f, .mode = 0400 },			\
 		.show = vmcsctl_field_show,				\
+		.store = vmcsctl_field_store,				\
 	},								\
 	.encoding = f,							\
+	.write = rule,							\
 }
+
+#define VMCSCTL_FIELD(f)	VMCSCTL_FIELD_RULE(f, NULL)
+#define VMCSCTL_FIELD_RW(f, rule) VMCSCTL_FIELD_RULE(f, &vmcsctl_##rule)
 
 /* Every entry of enum vmcs_field, in its order. */
 static struct vmcsctl_field vmcsctl_fields[] = {
 	VMCSCTL_FIELD(VIRTUAL_PROCESSOR_ID),
 	VMCSCTL_FIELD(POSTED_INTR_NV),
 	VMCSCTL_FIELD(LAST_PID_POINTER_INDEX),
-	VMCSCTL_FIELD(GUEST_ES_SELECTOR),
-	VMCSCTL_FIELD(GUEST_CS_SELECTOR),
-	VMCSCTL_FIELD(GUEST_SS_SELECTOR),
-	VMCSCTL_FIELD(GUEST_DS_SELECTOR),
-	VMCSCTL_FIELD(GUEST_FS_SELECTOR),
-	VMCSCTL_FIELD(GUEST_GS_SELECTOR),
-	VMCSCTL_FIELD(GUEST_LDTR_SELECTOR),
-	VMCSCTL_FIELD(GUEST_TR_SELECTOR),
+	VMCSCTL_FIELD_RW(GUEST_ES_SELECTOR, any),
+	VMCSCTL_FIELD_RW(GUEST_CS_SELECTOR, any),
+	VMCSCTL_FIELD_RW(GUEST_SS_SELECTOR, any),
+	VMCSCTL_FIELD_RW(GUEST_DS_SELECTOR, any),
+	VMCSCTL_FIELD_RW(GUEST_FS_SELECTOR, any),
+	VMCSCTL_FIELD_RW(GUEST_GS_SELECTOR, any),
+	VMCSCTL_FIELD_RW(GUEST_LDTR_SELECTOR, any),
+	VMCSCTL_FIELD_RW(GUEST_TR_SELECTOR, any),
 	VMCSCTL_FIELD(GUEST_INTR_STATUS),
 	VMCSCTL_FIELD(GUEST_PML_INDEX),
 	VMCSCTL_FIELD(HOST_ES_SELECTOR),
@@ -193,27 +266,27 @@ static struct vmcsctl_field vmcsctl_fields[] = {
 	VMCSCTL_FIELD(IDT_VECTORING_ERROR_CODE),
 	VMCSCTL_FIELD(VM_EXIT_INSTRUCTION_LEN),
 	VMCSCTL_FIELD(VMX_INSTRUCTION_INFO),
-	VMCSCTL_FIELD(GUEST_ES_LIMIT),
-	VMCSCTL_FIELD(GUEST_CS_LIMIT),
-	VMCSCTL_FIELD(GUEST_SS_LIMIT),
-	VMCSCTL_FIELD(GUEST_DS_LIMIT),
-	VMCSCTL_FIELD(GUEST_FS_LIMIT),
-	VMCSCTL_FIELD(GUEST_GS_LIMIT),
-	VMCSCTL_FIELD(GUEST_LDTR_LIMIT),
-	VMCSCTL_FIELD(GUEST_TR_LIMIT),
-	VMCSCTL_FIELD(GUEST_GDTR_LIMIT),
-	VMCSCTL_FIELD(GUEST_IDTR_LIMIT),
-	VMCSCTL_FIELD(GUEST_ES_AR_BYTES),
-	VMCSCTL_FIELD(GUEST_CS_AR_BYTES),
-	VMCSCTL_FIELD(GUEST_SS_AR_BYTES),
-	VMCSCTL_FIELD(GUEST_DS_AR_BYTES),
-	VMCSCTL_FIELD(GUEST_FS_AR_BYTES),
-	VMCSCTL_FIELD(GUEST_GS_AR_BYTES),
-	VMCSCTL_FIELD(GUEST_LDTR_AR_BYTES),
-	VMCSCTL_FIELD(GUEST_TR_AR_BYTES),
-	VMCSCTL_FIELD(GUEST_INTERRUPTIBILITY_INFO),
+	VMCSCTL_FIELD_RW(GUEST_ES_LIMIT, any),
+	VMCSCTL_FIELD_RW(GUEST_CS_LIMIT, any),
+	VMCSCTL_FIELD_RW(GUEST_SS_LIMIT, any),
+	VMCSCTL_FIELD_RW(GUEST_DS_LIMIT, any),
+	VMCSCTL_FIELD_RW(GUEST_FS_LIMIT, any),
+	VMCSCTL_FIELD_RW(GUEST_GS_LIMIT, any),
+	VMCSCTL_FIELD_RW(GUEST_LDTR_LIMIT, any),
+	VMCSCTL_FIELD_RW(GUEST_TR_LIMIT, any),
+	VMCSCTL_FIELD_RW(GUEST_GDTR_LIMIT, limit16),
+	VMCSCTL_FIELD_RW(GUEST_IDTR_LIMIT, limit16),
+	VMCSCTL_FIELD_RW(GUEST_ES_AR_BYTES, ar_bytes),
+	VMCSCTL_FIELD_RW(GUEST_CS_AR_BYTES, ar_bytes),
+	VMCSCTL_FIELD_RW(GUEST_SS_AR_BYTES, ar_bytes),
+	VMCSCTL_FIELD_RW(GUEST_DS_AR_BYTES, ar_bytes),
+	VMCSCTL_FIELD_RW(GUEST_FS_AR_BYTES, ar_bytes),
+	VMCSCTL_FIELD_RW(GUEST_GS_AR_BYTES, ar_bytes),
+	VMCSCTL_FIELD_RW(GUEST_LDTR_AR_BYTES, ar_bytes),
+	VMCSCTL_FIELD_RW(GUEST_TR_AR_BYTES, ar_bytes),
+	VMCSCTL_FIELD_RW(GUEST_INTERRUPTIBILITY_INFO, interruptibility),
 	VMCSCTL_FIELD(GUEST_ACTIVITY_STATE),
-	VMCSCTL_FIELD(GUEST_SYSENTER_CS),
+	VMCSCTL_FIELD_RW(GUEST_SYSENTER_CS, any),
 	VMCSCTL_FIELD(VMX_PREEMPTION_TIMER_VALUE),
 	VMCSCTL_FIELD(HOST_IA32_SYSENTER_CS),
 	VMCSCTL_FIELD(CR0_GUEST_HOST_MASK),
@@ -229,23 +302,23 @@ static struct vmcsctl_field vmcsctl_fields[] = {
 	VMCSCTL_FIELD(GUEST_CR0),
 	VMCSCTL_FIELD(GUEST_CR3),
 	VMCSCTL_FIELD(GUEST_CR4),
-	VMCSCTL_FIELD(GUEST_ES_BASE),
-	VMCSCTL_FIELD(GUEST_CS_BASE),
-	VMCSCTL_FIELD(GUEST_SS_BASE),
-	VMCSCTL_FIELD(GUEST_DS_BASE),
-	VMCSCTL_FIELD(GUEST_FS_BASE),
-	VMCSCTL_FIELD(GUEST_GS_BASE),
-	VMCSCTL_FIELD(GUEST_LDTR_BASE),
-	VMCSCTL_FIELD(GUEST_TR_BASE),
-	VMCSCTL_FIELD(GUEST_GDTR_BASE),
-	VMCSCTL_FIELD(GUEST_IDTR_BASE),
+	VMCSCTL_FIELD_RW(GUEST_ES_BASE, base32),
+	VMCSCTL_FIELD_RW(GUEST_CS_BASE, base32),
+	VMCSCTL_FIELD_RW(GUEST_SS_BASE, base32),
+	VMCSCTL_FIELD_RW(GUEST_DS_BASE, base32),
+	VMCSCTL_FIELD_RW(GUEST_FS_BASE, linear),
+	VMCSCTL_FIELD_RW(GUEST_GS_BASE, linear),
+	VMCSCTL_FIELD_RW(GUEST_LDTR_BASE, linear),
+	VMCSCTL_FIELD_RW(GUEST_TR_BASE, linear),
+	VMCSCTL_FIELD_RW(GUEST_GDTR_BASE, linear),
+	VMCSCTL_FIELD_RW(GUEST_IDTR_BASE, linear),
 	VMCSCTL_FIELD(GUEST_DR7),
-	VMCSCTL_FIELD(GUEST_RSP),
-	VMCSCTL_FIELD(GUEST_RIP),
-	VMCSCTL_FIELD(GUEST_RFLAGS),
-	VMCSCTL_FIELD(GUEST_PENDING_DBG_EXCEPTIONS),
-	VMCSCTL_FIELD(GUEST_SYSENTER_ESP),
-	VMCSCTL_FIELD(GUEST_SYSENTER_EIP),
+	VMCSCTL_FIELD_RW(GUEST_RSP, any),
+	VMCSCTL_FIELD_RW(GUEST_RIP, linear),
+	VMCSCTL_FIELD_RW(GUEST_RFLAGS, rflags),
+	VMCSCTL_FIELD_RW(GUEST_PENDING_DBG_EXCEPTIONS, pending_dbg),
+	VMCSCTL_FIELD_RW(GUEST_SYSENTER_ESP, linear),
+	VMCSCTL_FIELD_RW(GUEST_SYSENTER_EIP, linear),
 	VMCSCTL_FIELD(HOST_CR0),
 	VMCSCTL_FIELD(HOST_CR3),
 	VMCSCTL_FIELD(HOST_CR4),
@@ -264,10 +337,18 @@ static struct attribute *vmcsctl_field_attrs[ARRAY_SIZE(vmcsctl_fields) + 1];
 static DECLARE_BITMAP(vmcsctl_supported, ARRAY_SIZE(vmcsctl_fields));
 static bool vmcsctl_probed;
 
-/* Fields this CPU does not implement have no file. */
+/*
+ * Fields this CPU does not implement have no file.  With writes enabled,
+ * root may write the fields of vmcs01 that have a write rule.
+ */
 static umode_t vmcsctl_field_visible(struct kobject *kobj, struct attribute *attr, int i)
 {
-	return test_bit(i, vmcsctl_supported) ? attr->mode : 0;
+	if (!test_bit(i, vmcsctl_supported))
+		return 0;
+	if (vmcsctl_fields[i].write && vmcsctl_writes_enabled() &&
+	    to_vmcsctl_dir(kobj)->kind == VMCSCTL_VMCS01)
+		return 0600;
+	return attr->mode;
 }
 
 static const struct attribute_group vmcsctl_field_group = {
@@ -290,19 +371,38 @@ static ssize_t cpu_show(struct kobject *kobj, struct kobj_attribute *attr, char 
 	return sysfs_emit(buf, "%d\n", READ_ONCE(vmcsctl_dir_vmcs(to_vmcsctl_dir(kobj))->cpu));
 }
 
-/* The VMCS header lives in memory, not in the CPU's VMCS cache. */
+/*
+ * The VMCS header lives in memory, not in the CPU's VMCS cache.  Bit 31 of
+ * a shadow VMCS's revision_id is the shadow-VMCS indicator.
+ */
 static ssize_t revision_id_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
-	struct vmcs *vmcs = vmcsctl_dir_vmcs(to_vmcsctl_dir(kobj))->vmcs;
+	struct vmcs *vmcs = vmcsctl_dir_region(to_vmcsctl_dir(kobj));
 
-	return sysfs_emit(buf, "0x%08x\n", vmcs->hdr.revision_id);
+	return sysfs_emit(buf, "0x%08x\n",
+			  vmcs->hdr.revision_id | (u32)vmcs->hdr.shadow_vmcs << 31);
 }
 
 static ssize_t abort_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
-	struct vmcs *vmcs = vmcsctl_dir_vmcs(to_vmcsctl_dir(kobj))->vmcs;
+	struct vmcs *vmcs = vmcsctl_dir_region(to_vmcsctl_dir(kobj));
 
 	return sysfs_emit(buf, "0x%08x\n", READ_ONCE(vmcs->abort));
+}
+
+/* Which VMCS the vCPU uses now, and whether it runs L2: a snapshot. */
+static ssize_t vmcsctl_current_show(struct kobject *kobj, struct kobj_attribute *attr,
+				    char *buf)
+{
+	struct vcpu_vmx *vmx = to_vmx(to_vmcsctl_dir(kobj)->vcpu);
+
+	return sysfs_emit(buf, "%s\n", READ_ONCE(vmx->loaded_vmcs) == &vmx->vmcs01 ?
+			  "vmcs01" : "vmcs02");
+}
+
+static ssize_t guest_mode_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", is_guest_mode(to_vmcsctl_dir(kobj)->vcpu));
 }
 
 static struct kobj_attribute vmcsctl_attr_vcpu_id = __ATTR_RO_MODE(vcpu_id, 0400);
@@ -310,22 +410,48 @@ static struct kobj_attribute vmcsctl_attr_pid = __ATTR_RO_MODE(pid, 0400);
 static struct kobj_attribute vmcsctl_attr_cpu = __ATTR_RO_MODE(cpu, 0400);
 static struct kobj_attribute vmcsctl_attr_revision_id = __ATTR_RO_MODE(revision_id, 0400);
 static struct kobj_attribute vmcsctl_attr_abort = __ATTR_RO_MODE(abort, 0400);
+/* Spelled out: __ATTR_RO_MODE() would stringify the expansion of current. */
+static struct kobj_attribute vmcsctl_attr_current = {
+	.attr = { .name = "current", .mode = 0400 },
+	.show = vmcsctl_current_show,
+};
 
-static struct attribute *vmcsctl_info_attrs[] = {
-	&vmcsctl_attr_vcpu_id.attr,
-	&vmcsctl_attr_pid.attr,
+static struct kobj_attribute vmcsctl_attr_guest_mode = __ATTR_RO_MODE(guest_mode, 0400);
+
+/* Every directory: where the VMCS is and its header. */
+static struct attribute *vmcsctl_vmcs_attrs[] = {
 	&vmcsctl_attr_cpu.attr,
 	&vmcsctl_attr_revision_id.attr,
 	&vmcsctl_attr_abort.attr,
 	NULL,
 };
 
-static const struct attribute_group vmcsctl_info_group = {
-	.attrs = vmcsctl_info_attrs,
+static const struct attribute_group vmcsctl_vmcs_group = {
+	.attrs = vmcsctl_vmcs_attrs,
 };
 
-static const struct attribute_group *vmcsctl_groups[] = {
-	&vmcsctl_info_group,
+/* A vCPU's directory only. */
+static struct attribute *vmcsctl_vcpu_attrs[] = {
+	&vmcsctl_attr_vcpu_id.attr,
+	&vmcsctl_attr_pid.attr,
+	&vmcsctl_attr_current.attr,
+	&vmcsctl_attr_guest_mode.attr,
+	NULL,
+};
+
+static const struct attribute_group vmcsctl_vcpu_group = {
+	.attrs = vmcsctl_vcpu_attrs,
+};
+
+static const struct attribute_group *vmcsctl_vcpu_groups[] = {
+	&vmcsctl_vcpu_group,
+	&vmcsctl_vmcs_group,
+	&vmcsctl_field_group,
+	NULL,
+};
+
+static const struct attribute_group *vmcsctl_nested_groups[] = {
+	&vmcsctl_vmcs_group,
 	&vmcsctl_field_group,
 	NULL,
 };
@@ -341,10 +467,16 @@ static void vmcsctl_dir_release(struct kobject *kobj)
 		wake_up(&vmcsctl_released);
 }
 
-static const struct kobj_type vmcsctl_ktype = {
+static const struct kobj_type vmcsctl_vcpu_ktype = {
 	.release = vmcsctl_dir_release,
 	.sysfs_ops = &kobj_sysfs_ops,
-	.default_groups = vmcsctl_groups,
+	.default_groups = vmcsctl_vcpu_groups,
+};
+
+static const struct kobj_type vmcsctl_nested_ktype = {
+	.release = vmcsctl_dir_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = vmcsctl_nested_groups,
 };
 
 static struct kset *vmcsctl_kset;
@@ -398,7 +530,7 @@ void vmcsctl_vcpu_postcreate(struct kvm_vcpu *vcpu)
 	dir->vcpu = vcpu;
 	dir->tgid = task_tgid_nr(current);
 	dir->kobj.kset = vmcsctl_kset;
-	kobject_init(&dir->kobj, &vmcsctl_ktype);
+	kobject_init(&dir->kobj, &vmcsctl_vcpu_ktype);
 	atomic_inc(&vmcsctl_nr_dirs);
 
 	mutex_lock(&vmcsctl_lock);
@@ -417,7 +549,7 @@ void vmcsctl_vcpu_postcreate(struct kvm_vcpu *vcpu)
 		kobject_put(&dir->kobj);
 		return;
 	}
-	to_vmx(vcpu)->vmcsctl = dir;
+	WRITE_ONCE(to_vmx(vcpu)->vmcsctl, dir);
 }
 
 /**
@@ -437,10 +569,81 @@ void vmcsctl_vm_pre_destroy(struct kvm *kvm)
 		dir = to_vmx(vcpu)->vmcsctl;
 		if (!dir)
 			continue;
+		vmcsctl_nested_leave(vcpu);
 		to_vmx(vcpu)->vmcsctl = NULL;
 		kobject_del(&dir->kobj);
 		kobject_put(&dir->kobj);
 	}
+}
+
+static struct vmcsctl_dir *vmcsctl_subdir_add(struct vmcsctl_dir *parent,
+					      enum vmcsctl_kind kind, const char *name)
+{
+	struct vmcsctl_dir *dir;
+
+	dir = kzalloc(sizeof(*dir), GFP_KERNEL_ACCOUNT);
+	if (!dir)
+		return NULL;
+	dir->vcpu = parent->vcpu;
+	dir->kind = kind;
+	dir->tgid = parent->tgid;
+	kobject_init(&dir->kobj, &vmcsctl_nested_ktype);
+	atomic_inc(&vmcsctl_nr_dirs);
+	if (kobject_add(&dir->kobj, &parent->kobj, "%s", name)) {
+		kobject_put(&dir->kobj);
+		return NULL;
+	}
+	return dir;
+}
+
+static void vmcsctl_subdir_del(struct vmcsctl_dir **dir)
+{
+	if (!*dir)
+		return;
+	kobject_del(&(*dir)->kobj);
+	kobject_put(&(*dir)->kobj);
+	*dir = NULL;
+}
+
+/**
+ * vmcsctl_nested_enter() - publish vmcs02 and the shadow VMCS of a vCPU
+ * @vcpu: a vCPU whose L1 just entered VMX operation (VMXON, or nested
+ *	state restored), so both VMCSs are allocated
+ *
+ * Context: process context under vcpu->mutex.
+ */
+void vmcsctl_nested_enter(struct kvm_vcpu *vcpu)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+	struct vmcsctl_dir *dir = READ_ONCE(vmx->vmcsctl);
+
+	if (!dir || dir->vmcs02)
+		return;
+	dir->vmcs02 = vmcsctl_subdir_add(dir, VMCSCTL_VMCS02, "vmcs02");
+	if (vmx->vmcs01.shadow_vmcs)
+		dir->shadow = vmcsctl_subdir_add(dir, VMCSCTL_SHADOW, "shadow");
+	if (!dir->vmcs02 || (vmx->vmcs01.shadow_vmcs && !dir->shadow))
+		pr_warn_ratelimited("vCPU %u: nested VMCSs not published\n", vcpu->vcpu_id);
+}
+
+/**
+ * vmcsctl_nested_leave() - unpublish vmcs02 and the shadow VMCS of a vCPU
+ * @vcpu: a vCPU that leaves VMX operation, before KVM frees the VMCSs
+ *
+ * kobject_del() waits for readers of the files to leave, and readers never
+ * wait for the vCPU, so this cannot deadlock.
+ *
+ * Context: process context under vcpu->mutex, or VM teardown.
+ */
+void vmcsctl_nested_leave(struct kvm_vcpu *vcpu)
+{
+	struct vmcsctl_dir *dir = READ_ONCE(to_vmx(vcpu)->vmcsctl);
+
+	might_sleep();
+	if (!dir)
+		return;
+	vmcsctl_subdir_del(&dir->shadow);
+	vmcsctl_subdir_del(&dir->vmcs02);
 }
 
 /**

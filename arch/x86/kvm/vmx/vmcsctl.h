@@ -12,14 +12,27 @@ void vmcsctl_init(void);
 void vmcsctl_exit(void);
 void vmcsctl_vcpu_postcreate(struct kvm_vcpu *vcpu);
 void vmcsctl_vm_pre_destroy(struct kvm *kvm);
+void vmcsctl_nested_enter(struct kvm_vcpu *vcpu);
+void vmcsctl_nested_leave(struct kvm_vcpu *vcpu);
 
 /* Between the vmcsctl files. */
 struct loaded_vmcs;
 
-/* One sysfs file per VMCS field; the encoding says everything else. */
+/* What a written value must satisfy besides fitting the field's width. */
+struct vmcsctl_write_rule {
+	u64 reserved;		/* bits that must be 0 */
+	u64 fixed1;		/* bits that must be 1 */
+	bool canonical;		/* a linear address */
+};
+
+/*
+ * One sysfs file per VMCS field; the encoding says everything else.  A
+ * field without a write rule is never writable.
+ */
 struct vmcsctl_field {
 	struct kobj_attribute kattr;
 	u32 encoding;
+	const struct vmcsctl_write_rule *write;
 };
 
 /* Width in bits of a field's value, from its encoding (SDM Vol. 3, B.1). */
@@ -39,14 +52,34 @@ static inline unsigned int vmcsctl_field_bits(u32 encoding)
 	}
 }
 
-int vmcsctl_read(struct kvm_vcpu *vcpu, struct loaded_vmcs *lv, u32 field, u64 *value);
+int vmcsctl_read(struct kvm_vcpu *vcpu, struct loaded_vmcs *lv, bool shadow, u32 field,
+		 u64 *value);
 int vmcsctl_probe_fields(const struct vmcsctl_field *fields, unsigned int n,
 			 unsigned long *supported);
+
+#ifdef CONFIG_KVM_VMCSCTL_WRITE
+bool vmcsctl_writes_enabled(void);
+int vmcsctl_write(struct kvm_vcpu *vcpu, const char *dir,
+		  const struct vmcsctl_field *field, const char *buf);
+#else
+static inline bool vmcsctl_writes_enabled(void)
+{
+	return false;
+}
+
+static inline int vmcsctl_write(struct kvm_vcpu *vcpu, const char *dir,
+				const struct vmcsctl_field *field, const char *buf)
+{
+	return -EACCES;
+}
+#endif
 
 #else
 
 static inline void vmcsctl_init(void) {}
 static inline void vmcsctl_exit(void) {}
+static inline void vmcsctl_nested_enter(struct kvm_vcpu *vcpu) {}
+static inline void vmcsctl_nested_leave(struct kvm_vcpu *vcpu) {}
 
 #endif /* CONFIG_KVM_VMCSCTL */
 

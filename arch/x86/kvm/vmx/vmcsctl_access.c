@@ -16,6 +16,9 @@
  *
  * Nothing here runs on the VM-entry/exit path.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": vmcsctl: " fmt
+
+#include <linux/bitmap.h>
 #include <linux/cpu.h>
 #include <linux/kvm_host.h>
 #include <linux/smp.h>
@@ -110,11 +113,13 @@ static int vmcsctl_vmread_field(u32 field, u64 *value)
 /*
  * Make @vmcs current on this CPU, VMREAD @field, make the previous VMCS
  * current again.  The caller guarantees, with IRQs off, that @vmcs is active
- * on this CPU or clear and owned by the caller; in the latter case it is
- * VMCLEARed again so that KVM's launch state for it stays true.  When no
- * VMCS was current, an active @vmcs stays current: that is harmless, as KVM
- * loads its VMCS whenever per-CPU current_vmcs differs, and VMCLEAR would
- * reset the launch state KVM relies on.
+ * on this CPU or clear and owned by the caller.  With @clear, a VMCS that
+ * was not current is VMCLEARed afterwards: a clear VMCS, so that KVM's
+ * launch state for it stays true, and a shadow VMCS, which KVM keeps clear
+ * except while it copies to or from it (then it is current, and stays so).
+ * When no VMCS was current, an active @vmcs stays current: that is
+ * harmless, as KVM loads its VMCS whenever per-CPU current_vmcs differs,
+ * and VMCLEAR would reset the launch state KVM relies on.
  */
 static int vmcsctl_read_here(struct vmcs *vmcs, bool clear, u32 field, u64 *value)
 {
@@ -125,25 +130,31 @@ static int vmcsctl_read_here(struct vmcs *vmcs, bool clear, u32 field, u64 *valu
 	ret = vmcsctl_vmptrst(&saved);
 	if (ret)
 		return ret;
-	if (saved != pa) {
-		ret = vmcsctl_vmptrld(pa);
-		if (ret)
-			return ret;
-	}
+	if (saved == pa)
+		return vmcsctl_vmread_field(field, value);
+	ret = vmcsctl_vmptrld(pa);
+	if (ret)
+		return ret;
 	ret = vmcsctl_vmread_field(field, value);
 	if (clear)
 		WARN_ON_ONCE(vmcsctl_vmclear(pa));
-	if (saved != pa && saved != INVALID_PAGE)
+	if (saved != INVALID_PAGE)
 		WARN_ON_ONCE(vmcsctl_vmptrld(saved));
 	return ret;
 }
 
 struct vmcsctl_request {
 	struct loaded_vmcs *lv;
+	bool shadow;		/* lv->shadow_vmcs rather than lv->vmcs */
 	u32 field;
 	u64 value;
 	int ret;
 };
+
+static struct vmcs *vmcsctl_request_vmcs(struct vmcsctl_request *req)
+{
+	return req->shadow ? req->lv->shadow_vmcs : req->lv->vmcs;
+}
 
 /* IPI handler on the CPU where the VMCS was active when the reader looked. */
 static void vmcsctl_read_on_owner(void *data)
@@ -154,7 +165,8 @@ static void vmcsctl_read_on_owner(void *data)
 		req->ret = -EAGAIN;
 		return;
 	}
-	req->ret = vmcsctl_read_here(req->lv->vmcs, false, req->field, &req->value);
+	req->ret = vmcsctl_read_here(vmcsctl_request_vmcs(req), req->shadow, req->field,
+				     &req->value);
 }
 
 /*
@@ -172,7 +184,8 @@ static int vmcsctl_read_clear(struct kvm_vcpu *vcpu, struct vmcsctl_request *req
 		return -EBUSY;
 	local_irq_save(flags);
 	if (READ_ONCE(req->lv->cpu) == -1)
-		ret = vmcsctl_read_here(req->lv->vmcs, true, req->field, &req->value);
+		ret = vmcsctl_read_here(vmcsctl_request_vmcs(req), true, req->field,
+					&req->value);
 	local_irq_restore(flags);
 	mutex_unlock(&vcpu->mutex);
 	return ret;
@@ -182,6 +195,8 @@ static int vmcsctl_read_clear(struct kvm_vcpu *vcpu, struct vmcsctl_request *req
  * vmcsctl_read() - read one field of a VMCS owned by KVM
  * @vcpu: the vCPU that owns @lv; it stays alive for the call
  * @lv: the VMCS, vmcs01 or another loaded_vmcs of @vcpu
+ * @shadow: read the shadow VMCS linked from @lv instead; it is used on
+ *	@lv's CPU and must stay allocated for the call
  * @field: field encoding from enum vmcs_field
  * @value: the field's value, zero-extended
  *
@@ -194,9 +209,10 @@ static int vmcsctl_read_clear(struct kvm_vcpu *vcpu, struct vmcsctl_request *req
  * if the VMCS is clear while its vCPU is inside KVM_RUN (its CPU went
  * offline), or keeps moving between CPUs; -ENODEV with enlightened VMCS.
  */
-int vmcsctl_read(struct kvm_vcpu *vcpu, struct loaded_vmcs *lv, u32 field, u64 *value)
+int vmcsctl_read(struct kvm_vcpu *vcpu, struct loaded_vmcs *lv, bool shadow, u32 field,
+		 u64 *value)
 {
-	struct vmcsctl_request req = { .lv = lv, .field = field };
+	struct vmcsctl_request req = { .lv = lv, .shadow = shadow, .field = field };
 	int cpu, ret = -EBUSY, tries;
 
 	if (kvm_is_using_evmcs())
@@ -223,48 +239,88 @@ int vmcsctl_read(struct kvm_vcpu *vcpu, struct loaded_vmcs *lv, u32 field, u64 *
 	return ret;
 }
 
+struct vmcsctl_probe {
+	const struct vmcsctl_field *fields;
+	unsigned int n;
+	struct vmcs *scratch;
+	unsigned long *here;
+	int ret;
+};
+
+/* On one CPU: which fields does VMREAD of a clear, loaded scratch VMCS accept? */
+static void vmcsctl_probe_here(void *data)
+{
+	struct vmcsctl_probe *p = data;
+	u64 saved, pa = __pa(p->scratch), value;
+	unsigned int i;
+
+	p->ret = vmcsctl_vmptrst(&saved);
+	if (!p->ret)
+		p->ret = vmcsctl_vmclear(pa);
+	if (!p->ret)
+		p->ret = vmcsctl_vmptrld(pa);
+	if (p->ret)
+		return;
+	for (i = 0; i < p->n; i++)
+		if (!vmcsctl_vmread_field(p->fields[i].encoding, &value))
+			__set_bit(i, p->here);
+	WARN_ON_ONCE(vmcsctl_vmclear(pa));
+	if (saved != INVALID_PAGE)
+		WARN_ON_ONCE(vmcsctl_vmptrld(saved));
+}
+
 /**
- * vmcsctl_probe_fields() - find the fields this CPU implements
+ * vmcsctl_probe_fields() - find the fields that every CPU implements
  * @fields: the fields to probe
  * @n: number of @fields
- * @supported: bitmap of @n bits, set for every field VMREAD accepts
+ * @supported: bitmap of @n bits, set for every field VMREAD accepts on
+ *	every online CPU
  *
- * VMREADs every field of a scratch VMCS on this CPU: a VMfail for an
- * unsupported field then only marks the scratch VMCS.  Needs VMX operation
- * on this CPU, i.e. a VM must exist.
+ * VMREADs every field of a scratch VMCS on each online CPU in turn: a
+ * VMfail for an unsupported field then only marks the scratch VMCS.  A
+ * field is shown only if all CPUs accept it, as a VMCS can be read on any
+ * of them; fields that only some CPUs accept are logged.  Needs VMX
+ * operation on every online CPU, i.e. a VM must exist.
  *
+ * Context: process context, may sleep.
  * Return: 0, -ENOMEM, or -EIO if VMX is off.
  */
 int vmcsctl_probe_fields(const struct vmcsctl_field *fields, unsigned int n,
 			 unsigned long *supported)
 {
-	struct vmcs *scratch;
-	unsigned long flags;
+	struct vmcsctl_probe p = { .fields = fields, .n = n };
+	unsigned long *anywhere;
 	unsigned int i;
-	u64 saved, pa, value;
-	int ret;
+	int cpu;
 
-	scratch = alloc_vmcs(false);
-	if (!scratch)
-		return -ENOMEM;
-	pa = __pa(scratch);
-
-	local_irq_save(flags);
-	ret = vmcsctl_vmptrst(&saved);
-	if (!ret)
-		ret = vmcsctl_vmclear(pa);
-	if (!ret)
-		ret = vmcsctl_vmptrld(pa);
-	if (!ret) {
-		for (i = 0; i < n; i++)
-			if (!vmcsctl_vmread_field(fields[i].encoding, &value))
-				__set_bit(i, supported);
-		WARN_ON_ONCE(vmcsctl_vmclear(pa));
-		if (saved != INVALID_PAGE)
-			WARN_ON_ONCE(vmcsctl_vmptrld(saved));
+	p.scratch = alloc_vmcs(false);
+	p.here = bitmap_zalloc(n, GFP_KERNEL);
+	anywhere = bitmap_zalloc(n, GFP_KERNEL);
+	if (!p.scratch || !p.here || !anywhere) {
+		p.ret = -ENOMEM;
+		goto out;
 	}
-	local_irq_restore(flags);
 
-	free_vmcs(scratch);
-	return ret;
+	bitmap_fill(supported, n);
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		bitmap_zero(p.here, n);
+		p.ret = smp_call_function_single(cpu, vmcsctl_probe_here, &p, 1) ?: p.ret;
+		if (p.ret)
+			break;
+		bitmap_and(supported, supported, p.here, n);
+		bitmap_or(anywhere, anywhere, p.here, n);
+	}
+	cpus_read_unlock();
+
+	for (i = 0; !p.ret && i < n; i++)
+		if (test_bit(i, anywhere) && !test_bit(i, supported))
+			pr_info("%s: VMREAD works on some CPUs only; not shown\n",
+				fields[i].kattr.attr.name);
+out:
+	bitmap_free(anywhere);
+	bitmap_free(p.here);
+	if (p.scratch)
+		free_vmcs(p.scratch);
+	return p.ret;
 }

@@ -46,6 +46,40 @@ int vmcsctl_read_file(const char *dir, const char *file, char *buf, size_t size)
 	return 0;
 }
 
+int vmcsctl_write_field(const char *dir, const char *field, const char *text)
+{
+	size_t len = strlen(text);
+	char path[512];
+	ssize_t n;
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", VMCSCTL_DIR, dir, field);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, len);
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != len)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+int vmcsctl_writes_enabled(void)
+{
+	char buf[8] = "";
+	FILE *f;
+
+	f = fopen("/sys/module/kvm_intel/parameters/vmcsctl_write", "r");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return buf[0] == 'Y';
+}
+
 const struct vmcs_field_desc *vmcs_field_by_name(const char *name)
 {
 	int i;

@@ -14,6 +14,7 @@
 struct vmcs_field_desc {
 	const char *name;
 	uint32_t encoding;
+	bool writable;		/* 0600 when writes are enabled */
 };
 
 extern const struct vmcs_field_desc vmcs_fields[];
@@ -27,6 +28,10 @@ int field_digits(uint32_t encoding);
 int vmcsctl_read_file(const char *dir, const char *file, char *buf, size_t size);
 /* Read a field: checks the "0x<digits>\n" format; 0 or -errno (-EPROTO: format). */
 int vmcsctl_read_field(const char *dir, const char *field, uint64_t *value);
+/* Write text to a field file; 0 or -errno of open() or write(). */
+int vmcsctl_write_field(const char *dir, const char *field, const char *text);
+/* kvm_intel.vmcsctl_write: 1 if on, 0 if off, -errno if absent (no write support). */
+int vmcsctl_writes_enabled(void);
 /* Read a decimal file such as vcpu_id or cpu. */
 int vmcsctl_read_int(const char *dir, const char *file, long *value);
 

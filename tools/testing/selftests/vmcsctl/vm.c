@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -125,4 +126,38 @@ void vm_destroy(struct vm *vm)
 	vm->fd = -1;
 	vm->kvm_fd = -1;
 	vm->mem = NULL;
+}
+
+int pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+static void *vcpu_thread_fn(void *arg)
+{
+	struct vcpu_thread *t = arg;
+
+	t->ret = pin_to_cpu(t->cpu);
+	if (!t->ret)
+		t->ret = vcpu_run(t->vcpu);
+	return NULL;
+}
+
+int vcpu_thread_start(struct vcpu_thread *t, struct vcpu *vcpu, int cpu)
+{
+	t->vcpu = vcpu;
+	t->cpu = cpu;
+	t->ret = 0;
+	return -pthread_create(&t->thread, NULL, vcpu_thread_fn, t);
+}
+
+int vcpu_thread_join(struct vcpu_thread *t)
+{
+	int ret = pthread_join(t->thread, NULL);
+
+	return ret ? -ret : t->ret;
 }

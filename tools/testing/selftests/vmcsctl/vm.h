@@ -6,6 +6,7 @@
 #ifndef SELFTEST_VMCSCTL_VM_H
 #define SELFTEST_VMCSCTL_VM_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/kvm.h>
@@ -38,5 +39,20 @@ int vcpu_run(struct vcpu *vcpu);
 int vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs);
 int vcpu_get_sregs(struct vcpu *vcpu, struct kvm_sregs *sregs);
 void vm_destroy(struct vm *vm);
+
+/* Pin the calling thread to one CPU. */
+int pin_to_cpu(int cpu);
+
+/* KVM_RUN of one vCPU in a thread of its own, pinned to a CPU. */
+struct vcpu_thread {
+	pthread_t thread;
+	struct vcpu *vcpu;
+	int cpu;
+	int ret;		/* of pin_to_cpu() or vcpu_run() */
+};
+
+int vcpu_thread_start(struct vcpu_thread *t, struct vcpu *vcpu, int cpu);
+/* Waits for the thread; returns its ret. */
+int vcpu_thread_join(struct vcpu_thread *t);
 
 #endif

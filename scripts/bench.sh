@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# make bench: what vmcsctl costs, as ratios measured in one run.  Builds the
+# CONFIG_KVM_VMCSCTL=n twin of the test kernel from the same tree (build/n),
+# boots both under the emulator with scripts/bench/vmcsctl-bench, and prints
+# a table.  Costs are guest TSC cycles, which under Bochs advance with
+# emulated instructions and so repeat from run to run.  Not a pass/fail test:
+# a missed target is reported, not fatal.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+OUT=$BUILD/bench
+SELFTEST_SRC=$TREE/tools/testing/selftests/vmcsctl
+mkdir -p "$OUT"
+
+say "building the CONFIG_KVM_VMCSCTL=n twin kernel"
+OBJ=$BUILD/obj-n KOUT=$BUILD/n NO_SELFTESTS=1 \
+	KCONFIG_EXTRA=$TOP/scripts/bench/vmcsctl-off.config "$TOP/scripts/kernel.sh"
+grep -q '^CONFIG_KVM_VMCSCTL=y' "$BUILD/n/.config" && die "twin still has vmcsctl"
+grep -q '^CONFIG_KVM_VMCSCTL=y' "$BUILD/.config" || die "the test kernel has no vmcsctl: run make kernel"
+
+gcc -static -O2 -Wall -D_GNU_SOURCE -I"$SELFTEST_SRC" -isystem "$OBJ/usr/include" \
+	-o "$OUT/vmcsctl-bench" "$TOP/scripts/bench/vmcsctl-bench.c" \
+	"$SELFTEST_SRC/vm.c" "$SELFTEST_SRC/sysfs.c" "$SELFTEST_SRC/fields.c" -lpthread
+
+BOOT_DIR=$OUT/boot-y "$TOP/scripts/boot.sh" "$OUT/vmcsctl-bench:all" || die "benchmark boot (vmcsctl=y) failed"
+KOUT=$BUILD/n BOOT_DIR=$OUT/boot-n "$TOP/scripts/boot.sh" "$OUT/vmcsctl-bench:twin" ||
+	die "benchmark boot (vmcsctl=n) failed"
+
+grep -ah '^bench: ' "$OUT/boot-y/serial.log" | tr -d '\r' >"$OUT/y.txt"
+grep -ah '^bench: ' "$OUT/boot-n/serial.log" | tr -d '\r' >"$OUT/n.txt"
+grep -qx 'bench: done' "$OUT/y.txt" && grep -qx 'bench: done' "$OUT/n.txt" ||
+	die "a benchmark run did not finish; see $OUT/boot-*/serial.log"
+
+awk -v date="$(date -u +%Y-%m-%d)" -v cpus="${CPUS:-2}" '
+	FNR == NR { y[$2] = $3; next }
+	{ n[$2] = $3 }
+	function row(what, a, b, ratio, target) {
+		printf "| %s | %s | %s | %s | %s |\n", what, a, b, ratio, target
+	}
+	function r(a, b) { return sprintf("%.2f", a / b) }
+	END {
+		printf "Bochs 2.7 corei7_skylake_x, %s CPUs, %s; cycles are guest TSC\n\n", cpus, date
+		print "| measure | vmcsctl=y | baseline | ratio | target |"
+		print "|---|---|---|---|---|"
+		row("(1) pread() of GUEST_RIP, vCPU stopped vs KVM_GET_REGS", y["pread_stopped"], y["get_regs_stopped"], r(y["pread_stopped"], y["get_regs_stopped"]), "<= 1.0")
+		row("(1) pread() of vcpu_id (sysfs alone, no VMCS) vs KVM_GET_REGS", y["pread_info"], y["get_regs_stopped"], r(y["pread_info"], y["get_regs_stopped"]), "reported")
+		row("(1) pread() of GUEST_RIP, vCPU running on the other CPU vs KVM_GET_REGS (stopped)", y["pread_running"], y["get_regs_stopped"], r(y["pread_running"], y["get_regs_stopped"]), "<= 1.0")
+		row(sprintf("(2) open/read/close of all %d fields vs KVM_GET_REGS", y["all_fields_count"]), y["all_fields"], y["get_regs_stopped"], r(y["all_fields"], y["get_regs_stopped"]), "reported")
+		row("(3) KVM_RUN round trip, guest looping on OUT (10000), y vs n", y["kvm_run_exit"], n["kvm_run_exit"], r(y["kvm_run_exit"], n["kvm_run_exit"]), "1.00 +- 0.01")
+		row("(4) VM + vCPU create and destroy, y vs n", y["vcpu_lifecycle"], n["vcpu_lifecycle"], r(y["vcpu_lifecycle"], n["vcpu_lifecycle"]), "<= 1.10")
+		row("(5) Slab KiB per vCPU (64 vCPUs), y minus n", sprintf("%.1f", y["slab_kib_64_vcpus"] / 64), sprintf("%.1f", n["slab_kib_64_vcpus"] / 64), sprintf("%.1f KiB", (y["slab_kib_64_vcpus"] - n["slab_kib_64_vcpus"]) / 64), "<= 64 KiB")
+		row("(6) 256 vCPUs in 4 VMs: shown / correctly named / left after destroy", y["scale_shown"] " / " y["scale_named"] " / " y["scale_left"], y["scale_vcpus"], "", "256 / 256 / 0")
+	}' "$OUT/y.txt" "$OUT/n.txt" | tee "$OUT/table.md"

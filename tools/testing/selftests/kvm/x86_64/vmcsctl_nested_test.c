@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * vmcsctl_nested_test: vmcs02 and the shadow VMCS in /sys/kernel/vmcsctl.
+ *
+ * An L1 guest enters VMX operation, runs a small L2, and leaves VMX
+ * operation.  At each step the host compares the vCPU's vmcsctl directory
+ * with what KVM and L1 see: no vmcs02/ before VMXON; vmcs02/ (and shadow/
+ * when KVM uses VMCS shadowing) after it; "current" and "guest_mode" while
+ * L2 runs; vmcs02's exit reason and RIP against what L1 reads from vmcs12
+ * with VMREAD; reads of vmcs01 and vmcs02 from another CPU while L1 and L2
+ * bounce between each other, with exact results; nothing left after VMXOFF
+ * or after destroying a VM whose vCPU is in L2.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "test_util.h"
+#include "kvm_util.h"
+#include "processor.h"
+#include "vmx.h"
+#include "kselftest.h"
+
+#define VMCSCTL			"/sys/kernel/vmcsctl"
+#define PORT_L2_IO		0x2000	/* L1 does not intercept it: exits to us */
+#define L2_STACK_SIZE		64
+#define L2_SPIN			500	/* L2's counts between two VMCALLs */
+#define READS_PER_FILE		200	/* while L1 and L2 bounce */
+#define VMCALL_LEN		3
+#define NR_CHECKS		19
+#define X86_EFLAGS_IF		0x200
+
+enum {
+	SYNC_BEFORE_VMXON = 1,
+	SYNC_AFTER_VMXON,
+	SYNC_L2_EXITED,
+	SYNC_L2_COUNTED,
+	SYNC_AFTER_VMXOFF,
+};
+
+static uint64_t l2_count;
+static bool stop_l1;		/* set by the host once it has read enough */
+
+/* L2: one I/O exit to userspace, one VMCALL to L1, then count and VMCALL. */
+static void l2_guest_code(void)
+{
+	int i;
+
+	asm volatile("inb %%dx, %%al" : : "d" (PORT_L2_IO) : "rax");
+	vmcall();
+	for (;;) {
+		for (i = 0; i < L2_SPIN; i++)
+			WRITE_ONCE(l2_count, l2_count + 1);
+		vmcall();
+	}
+}
+
+/*
+ * L2 runs with IF=1: under Bochs, an external interrupt makes a VM exit only
+ * when the guest could take it, and the host's IPIs to this CPU must get
+ * through while L2 runs.  L1 does not ask for external-interrupt exits and
+ * nothing is injected, so L2 never sees an interrupt.
+ */
+static void l1_start_l2(struct vmx_pages *vmx_pages, unsigned long *l2_stack_top)
+{
+	GUEST_ASSERT(load_vmcs(vmx_pages));
+	prepare_vmcs(vmx_pages, l2_guest_code, l2_stack_top);
+	vmwrite(GUEST_RFLAGS, X86_EFLAGS_FIXED | X86_EFLAGS_IF);
+	GUEST_ASSERT(!vmlaunch());
+}
+
+static void l1_guest_code(struct vmx_pages *vmx_pages)
+{
+	unsigned long l2_stack[L2_STACK_SIZE];
+	uint64_t exits;
+
+	GUEST_SYNC(SYNC_BEFORE_VMXON);
+	GUEST_ASSERT(prepare_for_vmx_operation(vmx_pages));
+	GUEST_SYNC(SYNC_AFTER_VMXON);
+
+	l1_start_l2(vmx_pages, &l2_stack[L2_STACK_SIZE]);
+	GUEST_SYNC_ARGS(SYNC_L2_EXITED, vmreadz(VM_EXIT_REASON), vmreadz(GUEST_RIP), 0, 0);
+
+	/* Resume L2 past each VMCALL until the host says stop. */
+	for (exits = 0;; exits++) {
+		GUEST_ASSERT_EQ(vmreadz(VM_EXIT_REASON), EXIT_REASON_VMCALL);
+		if (exits && READ_ONCE(stop_l1))
+			break;
+		vmwrite(GUEST_RIP, vmreadz(GUEST_RIP) + VMCALL_LEN);
+		GUEST_ASSERT(!vmresume());
+	}
+	GUEST_SYNC_ARGS(SYNC_L2_COUNTED, exits, 0, 0, 0);
+
+	vmxoff();
+	GUEST_SYNC(SYNC_AFTER_VMXOFF);
+	GUEST_DONE();
+}
+
+/* L1 of the second VM: start L2 and never come back. */
+static void l1_stays_in_l2(struct vmx_pages *vmx_pages)
+{
+	unsigned long l2_stack[L2_STACK_SIZE];
+
+	GUEST_ASSERT(prepare_for_vmx_operation(vmx_pages));
+	l1_start_l2(vmx_pages, &l2_stack[L2_STACK_SIZE]);
+	GUEST_FAIL("L2 exited to L1");
+}
+
+static char dir[64];
+
+static int read_file(const char *file, char *buf, size_t size)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", VMCSCTL, dir, file);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return n;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+/* A field, "0x" and hex digits; ~0 if it does not read. */
+static uint64_t field(const char *file)
+{
+	char buf[64], *end;
+	uint64_t value;
+
+	if (read_file(file, buf, sizeof(buf)) || strncmp(buf, "0x", 2))
+		return ~0ull;
+	value = strtoull(buf, &end, 16);
+	return *end ? ~0ull : value;
+}
+
+static bool file_is(const char *file, const char *text)
+{
+	char buf[64];
+
+	return !read_file(file, buf, sizeof(buf)) && !strcmp(buf, text);
+}
+
+static bool exists(const char *file)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", VMCSCTL, dir, file);
+	return !stat(path, &st);
+}
+
+static bool mode_is(const char *file, mode_t mode)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", VMCSCTL, dir, file);
+	return !stat(path, &st) && (st.st_mode & 07777) == mode;
+}
+
+static void pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	TEST_ASSERT(!sched_setaffinity(0, sizeof(set), &set), "pin to CPU %d", cpu);
+}
+
+static struct ucall run_to_sync(struct kvm_vcpu *vcpu, uint64_t stage)
+{
+	struct ucall uc;
+
+	vcpu_run(vcpu);
+	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_IO);
+	switch (get_ucall(vcpu, &uc)) {
+	case UCALL_SYNC:
+		TEST_ASSERT(uc.args[1] == stage, "stage %lu, expected %lu", uc.args[1], stage);
+		return uc;
+	case UCALL_ABORT:
+		REPORT_GUEST_ASSERT(uc);
+	default:
+		TEST_FAIL("unexpected ucall %lu", uc.cmd);
+	}
+	return uc;
+}
+
+static void run_to_l2_io(struct kvm_vcpu *vcpu)
+{
+	vcpu_run(vcpu);
+	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_IO);
+	TEST_ASSERT(vcpu->run->io.port == PORT_L2_IO, "I/O to port %#x", vcpu->run->io.port);
+}
+
+struct reader {
+	struct kvm_vm *vm;
+	bool shadow;
+	long reads, failures, in_l2;
+};
+
+/*
+ * From CPU 0, read vmcs01, vmcs02 and the shadow VMCS while L1 and L2 run
+ * on CPU 1, then tell L1 to stop.
+ */
+static void *read_loop(void *arg)
+{
+	static const char * const files[] = {
+		"GUEST_RIP", "vmcs02/GUEST_RIP", "vmcs02/VM_EXIT_REASON", "shadow/GUEST_RIP",
+	};
+	struct reader *r = arg;
+	int i, j;
+
+	pin_to(0);
+	for (i = 0; i < READS_PER_FILE; i++) {
+		for (j = 0; j < ARRAY_SIZE(files) - !r->shadow; j++) {
+			if (field(files[j]) == ~0ull)
+				r->failures++;
+			r->reads++;
+		}
+		r->in_l2 += file_is("guest_mode", "1");
+	}
+	WRITE_ONCE(*(bool *)addr_gva2hva(r->vm, (vm_vaddr_t)&stop_l1), true);
+	return NULL;
+}
+
+static bool kvm_intel_param(const char *name)
+{
+	char path[128], c = 'N';
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/kvm_intel/parameters/%s", name);
+	f = fopen(path, "r");
+	if (f) {
+		c = fgetc(f);
+		fclose(f);
+	}
+	return c == 'Y';
+}
+
+static void test_l1_and_l2(bool shadow)
+{
+	struct reader reader = { .shadow = shadow };
+	uint64_t exits;
+	vm_vaddr_t vmx_pages_gva;
+	struct kvm_vcpu *vcpu;
+	struct kvm_regs regs;
+	pthread_t thread;
+	struct kvm_vm *vm;
+	uint64_t revision;
+	struct ucall uc;
+
+	vm = vm_create_with_one_vcpu(&vcpu, l1_guest_code);
+	vcpu_alloc_vmx(vm, &vmx_pages_gva);
+	vcpu_args_set(vcpu, 1, vmx_pages_gva);
+	vcpu_regs_get(vcpu, &regs);
+	regs.rflags |= X86_EFLAGS_IF;	/* see l1_start_l2() */
+	vcpu_regs_set(vcpu, &regs);
+
+	run_to_sync(vcpu, SYNC_BEFORE_VMXON);
+	ksft_test_result(exists("GUEST_RIP") && !exists("vmcs02") && !exists("shadow"),
+			 "before VMXON: vmcs01 only\n");
+	ksft_test_result(file_is("current", "vmcs01") && file_is("guest_mode", "0"),
+			 "before VMXON: current vmcs01, guest_mode 0\n");
+
+	run_to_sync(vcpu, SYNC_AFTER_VMXON);
+	revision = field("revision_id");
+	ksft_test_result(exists("vmcs02/GUEST_RIP") && field("vmcs02/revision_id") == revision,
+			 "after VMXON: vmcs02/ with revision_id %#lx\n", revision);
+	ksft_test_result(exists("shadow") == shadow &&
+			 (!shadow || field("shadow/revision_id") == (revision | 1ull << 31)),
+			 "after VMXON: shadow/ %s (enable_shadow_vmcs=%c)\n",
+			 shadow ? "with the shadow-VMCS indicator" : "absent", shadow ? 'Y' : 'N');
+	ksft_test_result(mode_is("vmcs02/GUEST_RIP", 0400) && mode_is("vmcs02/HOST_RIP", 0400) &&
+			 !exists("vmcs02/vcpu_id") && exists("vmcs02/cpu"),
+			 "vmcs02/: root-only, read-only, field and VMCS files only\n");
+
+	run_to_l2_io(vcpu);
+	vcpu_regs_get(vcpu, &regs);
+	ksft_test_result(file_is("current", "vmcs02") && file_is("guest_mode", "1"),
+			 "L2 exited to userspace: current vmcs02, guest_mode 1\n");
+	ksft_test_result(field("vmcs02/VM_EXIT_REASON") == EXIT_REASON_IO_INSTRUCTION &&
+			 field("vmcs02/GUEST_RIP") == regs.rip,
+			 "L2 I/O exit: vmcs02 exit reason %lu, GUEST_RIP %#lx = KVM_GET_REGS rip %#llx\n",
+			 field("vmcs02/VM_EXIT_REASON"), field("vmcs02/GUEST_RIP"), regs.rip);
+	ksft_test_result(field("GUEST_RIP") != ~0ull && field("VM_EXIT_REASON") != ~0ull,
+			 "L2 running: vmcs01 still reads (L1 GUEST_RIP %#lx)\n",
+			 field("GUEST_RIP"));
+
+	uc = run_to_sync(vcpu, SYNC_L2_EXITED);
+	ksft_test_result(uc.args[2] == EXIT_REASON_VMCALL &&
+			 field("vmcs02/VM_EXIT_REASON") == uc.args[2],
+			 "L2 VMCALL: vmcs02 exit reason %lu = L1's VMREAD %lu\n",
+			 field("vmcs02/VM_EXIT_REASON"), uc.args[2]);
+	ksft_test_result(field("vmcs02/GUEST_RIP") == uc.args[3],
+			 "L2 VMCALL: vmcs02 GUEST_RIP %#lx = L1's VMREAD %#lx\n",
+			 field("vmcs02/GUEST_RIP"), uc.args[3]);
+	ksft_test_result(file_is("current", "vmcs01") && file_is("guest_mode", "0"),
+			 "back in L1: current vmcs01, guest_mode 0\n");
+
+	reader.vm = vm;
+	TEST_ASSERT(!pthread_create(&thread, NULL, read_loop, &reader), "reader thread");
+	uc = run_to_sync(vcpu, SYNC_L2_COUNTED);
+	TEST_ASSERT(!pthread_join(thread, NULL), "reader thread");
+	sync_global_from_guest(vm, l2_count);
+	exits = uc.args[2];
+	ksft_test_result(!reader.failures && reader.in_l2,
+			 "%ld reads of vmcs01, vmcs02%s from CPU 0 while L1 and L2 ran (L2 seen %ld times), %ld failed\n",
+			 reader.reads, shadow ? ", shadow" : "", reader.in_l2, reader.failures);
+	ksft_test_result(exits > 0 && l2_count == exits * L2_SPIN,
+			 "L1 handled %lu VMCALLs, L2 counted %lu = %lu x %d\n",
+			 exits, l2_count, exits, L2_SPIN);
+
+	run_to_sync(vcpu, SYNC_AFTER_VMXOFF);
+	ksft_test_result(!exists("vmcs02") && !exists("shadow") && exists("GUEST_RIP"),
+			 "after VMXOFF: vmcs02/ and shadow/ gone, vmcs01 stays\n");
+	vcpu_run(vcpu);
+	ksft_test_result(get_ucall(vcpu, &uc) == UCALL_DONE, "L1 done\n");
+
+	kvm_vm_free(vm);
+	ksft_test_result(!exists(""), "VM destroyed: %s gone\n", dir);
+}
+
+static void test_destroy_in_l2(void)
+{
+	vm_vaddr_t vmx_pages_gva;
+	struct kvm_vcpu *vcpu;
+	struct kvm_regs regs;
+	struct kvm_vm *vm;
+
+	vm = vm_create_with_one_vcpu(&vcpu, l1_stays_in_l2);
+	vcpu_alloc_vmx(vm, &vmx_pages_gva);
+	vcpu_args_set(vcpu, 1, vmx_pages_gva);
+	vcpu_regs_get(vcpu, &regs);
+	regs.rflags |= X86_EFLAGS_IF;
+	vcpu_regs_set(vcpu, &regs);
+
+	run_to_l2_io(vcpu);
+	ksft_test_result(file_is("guest_mode", "1") && exists("vmcs02/VM_EXIT_REASON"),
+			 "second VM: its vCPU in L2, vmcs02/ shown\n");
+	ksft_test_result(field("vmcs02/VM_EXIT_REASON") == EXIT_REASON_IO_INSTRUCTION,
+			 "second VM: vmcs02 exit reason %lu\n", field("vmcs02/VM_EXIT_REASON"));
+	kvm_vm_free(vm);
+	ksft_test_result(!exists("vmcs02") && !exists(""),
+			 "second VM destroyed while in L2: %s and its vmcs02/ gone\n", dir);
+}
+
+int main(int argc, char *argv[])
+{
+	bool shadow;
+
+	TEST_REQUIRE(kvm_cpu_has(X86_FEATURE_VMX));
+	TEST_REQUIRE(!access(VMCSCTL, F_OK));
+	TEST_REQUIRE(sysconf(_SC_NPROCESSORS_ONLN) >= 2);
+
+	ksft_print_header();
+	ksft_set_plan(NR_CHECKS);
+	shadow = kvm_intel_param("enable_shadow_vmcs");
+	snprintf(dir, sizeof(dir), "vmcs%ld", syscall(SYS_gettid));
+	pin_to(1);
+	test_l1_and_l2(shadow);
+	test_destroy_in_l2();
+	ksft_finished();
+}

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * vmcsctl write selftests, for a kernel with CONFIG_KVM_VMCSCTL_WRITE=y and
+ * kvm_intel loaded with vmcsctl_write=1: redirect stopped guests through
+ * /sys/kernel/vmcsctl, check the guest's next exits and KVM_GET_REGS/SREGS,
+ * check every refusal, the taint flag and the log line.  (With writes off,
+ * vmcsctl_test's every_file checks that nothing can be opened for writing.)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/klog.h>
+
+#include "../kselftest_harness.h"
+#include "sysfs.h"
+#include "vm.h"
+
+#define TAINT_USER		0x40	/* 'U', bit 6 of /proc/sys/kernel/tainted */
+#define SYSLOG_ACTION_READ_ALL	3	/* include/linux/syslog.h */
+#define X86_EFLAGS_IF		0x200
+
+FIXTURE(writes) {
+	struct vm vm;
+	struct vcpu *vcpu;
+	char dir[64];
+};
+
+FIXTURE_SETUP(writes)
+{
+	int on;
+
+	ASSERT_EQ(0, vm_create(&self->vm));
+	ASSERT_EQ(0, vm_add_vcpu(&self->vm, &self->vcpu));
+	snprintf(self->dir, sizeof(self->dir), "vmcs%d", gettid_());
+	on = vmcsctl_writes_enabled();
+	if (on != 1)
+		SKIP(return, "writes are off: kvm_intel.vmcsctl_write is %s",
+		     on ? "missing" : "N");
+}
+
+FIXTURE_TEARDOWN(writes)
+{
+	vm_destroy(&self->vm);
+}
+
+static uint64_t field(struct __test_metadata *_metadata, const char *dir, const char *name)
+{
+	uint64_t value = 0;
+	int ret = vmcsctl_read_field(dir, name, &value);
+
+	EXPECT_EQ(0, ret) TH_LOG("%s/%s: %s", dir, name, strerror(-ret));
+	return value;
+}
+
+#define FIELD(name)		field(_metadata, self->dir, #name)
+#define WRITE(name, text)	vmcsctl_write_field(self->dir, #name, text)
+
+/* Load code at VM_CODE_GPA, start there and run to its first OUT. */
+static void start(struct __test_metadata *_metadata, struct vm *vm, struct vcpu *vcpu,
+		  const uint8_t *code, size_t len)
+{
+	vm_load_code(vm, VM_CODE_GPA, code, len);
+	ASSERT_EQ(0, vcpu_start_at(vcpu, VM_CODE_GPA));
+	ASSERT_EQ(0, vcpu_run(vcpu));
+	ASSERT_EQ(KVM_EXIT_IO, vcpu->run->exit_reason);
+}
+
+/* Run to the next exit, which must be an OUT of @value to @port. */
+static void run_to_out(struct __test_metadata *_metadata, struct vcpu *vcpu, int port,
+		       int value)
+{
+	struct kvm_run *run = vcpu->run;
+
+	ASSERT_EQ(0, vcpu_run(vcpu));
+	ASSERT_EQ(KVM_EXIT_IO, run->exit_reason);
+	EXPECT_EQ(KVM_EXIT_IO_OUT, run->io.direction);
+	EXPECT_EQ(port, run->io.port);
+	EXPECT_EQ(value, *((uint8_t *)run + run->io.data_offset));
+}
+
+#define START(code)	start(_metadata, &self->vm, self->vcpu, code, sizeof(code))
+#define RUN_TO_OUT(port, value)	run_to_out(_metadata, self->vcpu, port, value)
+
+/*
+ *	mov al, 1; out 0x10, al		; the first exit: GUEST_RIP 0x1002
+ *	mov al, 2; out 0x11, al		; 0x1004
+ *	mov al, 3; out 0x12, al		; 0x1008
+ *	hlt				; 0x100c
+ */
+static const uint8_t three_outs[] = {
+	0xb0, 1, 0xe6, 0x10, 0xb0, 2, 0xe6, 0x11, 0xb0, 3, 0xe6, 0x12, 0xf4,
+};
+
+static long taint_flags(void)
+{
+	long value = -1;
+	FILE *f = fopen("/proc/sys/kernel/tainted", "r");
+
+	if (f) {
+		if (fscanf(f, "%ld", &value) != 1)
+			value = -1;
+		fclose(f);
+	}
+	return value;
+}
+
+static bool kernel_log_has(const char *text)
+{
+	static char log[1 << 20];
+	int len = klogctl(SYSLOG_ACTION_READ_ALL, log, sizeof(log) - 1);
+
+	if (len < 0)
+		return false;
+	log[len] = 0;
+	return strstr(log, text);
+}
+
+/* The first write taints the kernel; every write is logged with its writer. */
+TEST_F(writes, taint_and_log)
+{
+	char line[256], comm[32] = "";
+	long before, after;
+	FILE *f;
+
+	START(three_outs);
+	ASSERT_EQ(0x1002, FIELD(GUEST_RIP));
+	before = taint_flags();
+	ASSERT_LE(0, before);
+
+	ASSERT_EQ(0, WRITE(GUEST_RIP, "0x1004\n"));
+	after = taint_flags();
+	EXPECT_TRUE(after & TAINT_USER) TH_LOG("tainted %ld after a write", after);
+	if (!(before & TAINT_USER))
+		TH_LOG("TAINT_USER set by this write (tainted %ld -> %ld)", before, after);
+
+	f = fopen("/proc/self/comm", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(comm, sizeof(comm), f));
+	fclose(f);
+	comm[strcspn(comm, "\n")] = 0;
+	snprintf(line, sizeof(line), "vmcsctl: write %s/GUEST_RIP: 0x1002 -> 0x1004 by %s[%d]",
+		 self->dir, comm, gettid_());
+	EXPECT_TRUE(kernel_log_has(line)) TH_LOG("no \"%s\" in the kernel log", line);
+
+	/* And the guest skipped the first OUT's repetition, as written. */
+	RUN_TO_OUT(0x11, 2);
+}
+
+/* GUEST_RIP past an OUT: the next exit is the following OUT. */
+TEST_F(writes, redirect_rip)
+{
+	struct kvm_regs regs;
+
+	START(three_outs);
+	ASSERT_EQ(0x1002, FIELD(GUEST_RIP));
+	ASSERT_EQ(0, WRITE(GUEST_RIP, "0x1008\n"));
+	EXPECT_EQ(0x1008, FIELD(GUEST_RIP));
+	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
+	EXPECT_EQ(0x1008, regs.rip);
+
+	RUN_TO_OUT(0x12, 3);
+	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
+	EXPECT_EQ(0x100a, regs.rip);
+	ASSERT_EQ(0, vcpu_run(self->vcpu));
+	EXPECT_EQ(KVM_EXIT_HLT, self->vcpu->run->exit_reason);
+}
+
+/*
+ *	mov ax, 0x1234
+ *	out 0x10, al		; stop here
+ *	push ax
+ *	out 0x11, al
+ *	hlt
+ */
+static const uint8_t push_ax[] = {
+	0xb8, 0x34, 0x12, 0xe6, 0x10, 0x50, 0xe6, 0x11, 0xf4,
+};
+
+/* A new GUEST_RSP, in decimal: the guest pushes to the new stack. */
+TEST_F(writes, redirect_rsp)
+{
+	uint8_t *mem = self->vm.mem;
+	struct kvm_regs regs;
+
+	START(push_ax);
+	ASSERT_EQ(0x8000, FIELD(GUEST_RSP));
+	ASSERT_EQ(0, WRITE(GUEST_RSP, "24576\n"));
+	EXPECT_EQ(0x6000, FIELD(GUEST_RSP));
+	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
+	EXPECT_EQ(0x6000, regs.rsp);
+
+	RUN_TO_OUT(0x11, 0x34);
+	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
+	EXPECT_EQ(0x5ffe, regs.rsp);
+	EXPECT_EQ(0x34, mem[0x5ffe]);
+	EXPECT_EQ(0x12, mem[0x5fff]);
+	EXPECT_EQ(0, mem[0x7ffe] | mem[0x7fff]) TH_LOG("pushed to the old stack");
+}
+
+/*
+ *	out 0x10, al		; stop here
+ *	mov al, [0x10]		; via DS
+ *	out 0x11, al
+ *	hlt
+ */
+static const uint8_t load_ds[] = { 0xe6, 0x10, 0xa0, 0x10, 0x00, 0xe6, 0x11, 0xf4 };
+
+/* A new DS base: the guest loads from the moved segment. */
+TEST_F(writes, segment_base)
+{
+	struct kvm_sregs sregs;
+
+	self->vm.mem[0x10] = 0xaa;
+	self->vm.mem[0x5010] = 0xbb;
+	START(load_ds);
+	ASSERT_EQ(0, FIELD(GUEST_DS_BASE));
+	ASSERT_EQ(0, WRITE(GUEST_DS_BASE, "0x5000"));
+	EXPECT_EQ(0x5000, FIELD(GUEST_DS_BASE));
+	ASSERT_EQ(0, vcpu_get_sregs(self->vcpu, &sregs));
+	EXPECT_EQ(0x5000, sregs.ds.base);
+	EXPECT_EQ(0, sregs.ds.selector);
+
+	RUN_TO_OUT(0x11, 0xbb);
+	ASSERT_EQ(0, vcpu_get_sregs(self->vcpu, &sregs));
+	EXPECT_EQ(0x5000, sregs.ds.base);
+}
+
+/* mov al, 0x42; out 0xf1, al; hlt */
+static const uint8_t out_hlt[] = { 0xb0, 0x42, 0xe6, 0xf1, 0xf4 };
+
+/* Every refusal has its errno, changes nothing, and the guest runs on. */
+TEST_F(writes, refusals)
+{
+	static const struct {
+		const char *field, *text;
+		int err;
+	} bad[] = {
+		{ "GUEST_RIP", "garbage\n", EINVAL },
+		{ "GUEST_RIP", "0x\n", EINVAL },
+		{ "GUEST_RIP", "-1\n", EINVAL },
+		{ "GUEST_RIP", "0x1004 0x1005\n", EINVAL },
+		{ "GUEST_RIP", "0x10000000000000000\n", ERANGE },
+		{ "GUEST_ES_SELECTOR", "0x10000\n", ERANGE },
+		{ "GUEST_SYSENTER_CS", "4294967296\n", ERANGE },
+		{ "GUEST_RIP", "0x8000000000000000\n", EINVAL },	/* not canonical */
+		{ "GUEST_RFLAGS", "0\n", EINVAL },			/* bit 1 is 1 */
+		{ "GUEST_RFLAGS", "0x400002\n", EINVAL },		/* reserved bit 22 */
+		{ "GUEST_CS_AR_BYTES", "0x19b\n", EINVAL },		/* reserved bit 8 */
+		{ "GUEST_DS_BASE", "0x100000000\n", EINVAL },		/* bits 63:32 */
+		{ "GUEST_GDTR_LIMIT", "0x10000\n", EINVAL },
+		{ "GUEST_INTERRUPTIBILITY_INFO", "0x10\n", EINVAL },
+		{ "HOST_RIP", "0x1000\n", EACCES },
+		{ "HOST_CR3", "0\n", EACCES },
+		{ "VMCS_LINK_POINTER", "0\n", EACCES },
+		{ "MSR_BITMAP", "0\n", EACCES },
+		{ "PIN_BASED_VM_EXEC_CONTROL", "0\n", EACCES },
+		{ "VIRTUAL_PROCESSOR_ID", "0\n", EACCES },
+		{ "GUEST_CR0", "0x31\n", EACCES },
+		{ "VM_EXIT_REASON", "0\n", EACCES },
+		{ "EXIT_QUALIFICATION", "0\n", EACCES },
+	};
+	struct kvm_regs regs;
+	uint64_t before, after;
+	unsigned int i;
+	int ret;
+
+	START(out_hlt);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		ASSERT_EQ(0, vmcsctl_read_field(self->dir, bad[i].field, &before))
+			TH_LOG("%s", bad[i].field);
+		ret = vmcsctl_write_field(self->dir, bad[i].field, bad[i].text);
+		EXPECT_EQ(-bad[i].err, ret) TH_LOG("%s <- %s: %s", bad[i].field,
+						   bad[i].text, strerror(-ret));
+		ASSERT_EQ(0, vmcsctl_read_field(self->dir, bad[i].field, &after));
+		EXPECT_EQ(before, after) TH_LOG("%s changed", bad[i].field);
+	}
+	EXPECT_EQ(-EACCES, vmcsctl_write_field(self->dir, "revision_id", "0\n"));
+
+	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
+	EXPECT_EQ(VM_CODE_GPA + 2, regs.rip);
+	ASSERT_EQ(0, vcpu_run(self->vcpu));
+	EXPECT_EQ(KVM_EXIT_HLT, self->vcpu->run->exit_reason);
+	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
+	EXPECT_EQ(VM_CODE_GPA + sizeof(out_hlt), regs.rip);
+}
+
+/*
+ * 1:	inc word [0x3000]
+ *	cmp byte [0x2000], 0
+ *	je 1b
+ *	out 0xf1, al		; 0x100b
+ *	hlt
+ */
+#define LOOP_STOP	0x2000
+#define LOOP_COUNT	0x3000
+#define LOOP_OUT	0x100b
+static const uint8_t count_until_stop[] = {
+	0xff, 0x06, 0x00, 0x30, 0x80, 0x3e, 0x00, 0x20, 0x00, 0x74, 0xf5, 0xe6, 0xf1, 0xf4,
+};
+
+/* A vCPU inside KVM_RUN on the other CPU: -EBUSY, and it counts on undisturbed. */
+TEST_F(writes, busy_while_running)
+{
+	uint16_t *count = (uint16_t *)(self->vm.mem + LOOP_COUNT);
+	struct vcpu_thread runner;
+	struct kvm_regs regs;
+	uint64_t rip;
+	int i, ret;
+
+	ASSERT_GE(sysconf(_SC_NPROCESSORS_ONLN), 2);
+	ASSERT_EQ(0, pin_to_cpu(0));
+	vm_load_code(&self->vm, VM_CODE_GPA, count_until_stop, sizeof(count_until_stop));
+	ASSERT_EQ(0, vcpu_start_at(self->vcpu, VM_CODE_GPA));
+	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
+	regs.rflags |= X86_EFLAGS_IF;	/* see vmcsctl_test's concurrent_reads */
+	ASSERT_EQ(0, ioctl(self->vcpu->fd, KVM_SET_REGS, &regs));
+	ASSERT_EQ(0, vcpu_thread_start(&runner, self->vcpu, 1));
+	for (i = 0; i < 100000 && !__atomic_load_n(count, __ATOMIC_ACQUIRE); i++)
+		usleep(100);
+	ASSERT_NE(0, __atomic_load_n(count, __ATOMIC_ACQUIRE)) TH_LOG("the guest never ran");
+
+	EXPECT_EQ(-EBUSY, WRITE(GUEST_RIP, "0x100b\n"));
+	EXPECT_EQ(-EBUSY, WRITE(GUEST_RSP, "0x6000\n"));
+	rip = FIELD(GUEST_RIP);
+	EXPECT_TRUE(rip >= VM_CODE_GPA && rip < LOOP_OUT)
+		TH_LOG("GUEST_RIP %#llx", (unsigned long long)rip);
+	EXPECT_EQ(0x8000, FIELD(GUEST_RSP));
+
+	__atomic_store_n(self->vm.mem + LOOP_STOP, 1, __ATOMIC_RELEASE);
+	ret = vcpu_thread_join(&runner);
+	ASSERT_EQ(0, ret) TH_LOG("KVM_RUN: %s", strerror(-ret));
+	EXPECT_EQ(KVM_EXIT_IO, self->vcpu->run->exit_reason);
+	EXPECT_EQ(0xf1, self->vcpu->run->io.port);
+	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
+	EXPECT_EQ(LOOP_OUT, regs.rip);
+	EXPECT_EQ(0x8000, regs.rsp);
+	TH_LOG("the guest counted to %u while writes were refused", *count);
+}
+
+TEST_HARNESS_MAIN
