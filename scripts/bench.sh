@@ -48,6 +48,8 @@ awk -v date="$(date -u +%Y-%m-%d)" -v cpus="${CPUS:-2}" '
 		row("(1) pread() of vcpu_id (sysfs alone, no VMCS) vs KVM_GET_REGS", y["pread_info"], y["get_regs_stopped"], r(y["pread_info"], y["get_regs_stopped"]), "reported")
 		row("(1) pread() of GUEST_RIP, vCPU running on the other CPU vs KVM_GET_REGS (stopped)", y["pread_running"], y["get_regs_stopped"], r(y["pread_running"], y["get_regs_stopped"]), "<= 1.0")
 		row(sprintf("(2) open/read/close of all %d fields vs KVM_GET_REGS", y["all_fields_count"]), y["all_fields"], y["get_regs_stopped"], r(y["all_fields"], y["get_regs_stopped"]), "reported")
+		row("(2) the same with one open/read/close of dump vs KVM_GET_REGS", y["dump_open_read_close"], y["get_regs_stopped"], r(y["dump_open_read_close"], y["get_regs_stopped"]), "reported")
+		row("(2) pread() of an open dump (all fields, one IPI) vs KVM_GET_REGS", y["dump_pread"], y["get_regs_stopped"], r(y["dump_pread"], y["get_regs_stopped"]), "reported")
 		row("(3) KVM_RUN round trip, guest looping on OUT (10000), y vs n", y["kvm_run_exit"], n["kvm_run_exit"], r(y["kvm_run_exit"], n["kvm_run_exit"]), "1.00 +- 0.01")
 		row("(4) VM + vCPU create and destroy, y vs n", y["vcpu_lifecycle"], n["vcpu_lifecycle"], r(y["vcpu_lifecycle"], n["vcpu_lifecycle"]), "<= 1.10")
 		row("(5) Slab KiB per vCPU (64 vCPUs), y minus n", sprintf("%.1f", y["slab_kib_64_vcpus"] / 64), sprintf("%.1f", n["slab_kib_64_vcpus"] / 64), sprintf("%.1f KiB", (y["slab_kib_64_vcpus"] - n["slab_kib_64_vcpus"]) / 64), "<= 64 KiB")

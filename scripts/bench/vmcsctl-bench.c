@@ -117,7 +117,7 @@ static void bench_reads(void)
 	struct kvm_regs regs;
 	struct vcpu *vcpu;
 	struct dirent *de;
-	char dir[64], buf[64], path[512];
+	char dir[64], buf[64], path[512], dump[4096];
 	int fd, i, fields = 0;
 	uint64_t t0, sweep;
 	struct vm vm;
@@ -157,6 +157,23 @@ static void bench_reads(void)
 	sweep = (__rdtsc() - t0) / 10;
 	report("all_fields", sweep);
 	report("all_fields_count", fields);
+
+	/* The same in one read of the dump file: open, read, close; and pread(). */
+	t0 = __rdtsc();
+	for (i = 0; i < 10; i++) {
+		fd = open_field(dir, "dump");
+		if (read(fd, dump, sizeof(dump)) != fields * 16)
+			die("dump", errno ? errno : EPROTO);
+		close(fd);
+	}
+	report("dump_open_read_close", (double)(__rdtsc() - t0) / 10);
+	fd = open_field(dir, "dump");
+	t0 = __rdtsc();
+	for (i = 0; i < REPEAT; i++)
+		if (pread(fd, dump, sizeof(dump), 0) != fields * 16)
+			die("dump", errno ? errno : EPROTO);
+	report("dump_pread", (double)(__rdtsc() - t0) / REPEAT);
+	close(fd);
 	vm_destroy(&vm);
 
 	/* The same pread() while the vCPU runs on CPU 1. */

@@ -69,7 +69,7 @@ static ssize_t vmcsctl_field_show(struct kobject *kobj, struct kobj_attribute *k
 	int ret;
 
 	ret = vmcsctl_read(dir->vcpu, vmcsctl_dir_vmcs(dir), dir->kind == VMCSCTL_SHADOW,
-			   field->encoding, &value);
+			   &field->encoding, &value, 1);
 	if (ret)
 		return ret;
 	return sysfs_emit(buf, "0x%0*llx\n", vmcsctl_field_bits(field->encoding) / 4, value);
@@ -418,7 +418,60 @@ static struct kobj_attribute vmcsctl_attr_current = {
 
 static struct kobj_attribute vmcsctl_attr_guest_mode = __ATTR_RO_MODE(guest_mode, 0400);
 
-/* Every directory: where the VMCS is and its header. */
+/* One record of the dump file; the layout is ABI. */
+struct vmcsctl_dump_entry {
+	u32 encoding;
+	u32 reserved;		/* zero */
+	u64 value;
+};
+
+struct vmcsctl_dump {
+	u32 fields[ARRAY_SIZE(vmcsctl_fields)];
+	u64 values[ARRAY_SIZE(vmcsctl_fields)];
+	struct vmcsctl_dump_entry entries[ARRAY_SIZE(vmcsctl_fields)];
+};
+
+/*
+ * Every field of the directory, read in one IPI so that the values belong
+ * to the same moment, as an array of struct vmcsctl_dump_entry in table
+ * order.  It fits in one page: read it with one read() at offset 0, as
+ * each read() takes a new snapshot.
+ */
+static ssize_t vmcsctl_dump_read(struct file *file, struct kobject *kobj,
+				 struct bin_attribute *attr, char *buf, loff_t off,
+				 size_t count)
+{
+	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
+	struct vmcsctl_dump *dump;
+	unsigned int i, n = 0;
+	size_t len;
+	int ret;
+
+	dump = kzalloc(sizeof(*dump), GFP_KERNEL);
+	if (!dump)
+		return -ENOMEM;
+	for_each_set_bit(i, vmcsctl_supported, ARRAY_SIZE(vmcsctl_fields))
+		dump->fields[n++] = vmcsctl_fields[i].encoding;
+	ret = vmcsctl_read(dir->vcpu, vmcsctl_dir_vmcs(dir), dir->kind == VMCSCTL_SHADOW,
+			   dump->fields, dump->values, n);
+	if (ret)
+		goto out;
+	for (i = 0; i < n; i++) {
+		dump->entries[i].encoding = dump->fields[i];
+		dump->entries[i].value = dump->values[i];
+	}
+	len = n * sizeof(dump->entries[0]);
+	count = off < len ? min_t(size_t, count, len - off) : 0;
+	memcpy(buf, (char *)dump->entries + off, count);
+	ret = count;
+out:
+	kfree(dump);
+	return ret;
+}
+
+static BIN_ATTR(dump, 0400, vmcsctl_dump_read, NULL, 0);
+
+/* Every directory: where the VMCS is, its header, all fields at once. */
 static struct attribute *vmcsctl_vmcs_attrs[] = {
 	&vmcsctl_attr_cpu.attr,
 	&vmcsctl_attr_revision_id.attr,
@@ -426,8 +479,14 @@ static struct attribute *vmcsctl_vmcs_attrs[] = {
 	NULL,
 };
 
+static struct bin_attribute *vmcsctl_vmcs_bin_attrs[] = {
+	&bin_attr_dump,
+	NULL,
+};
+
 static const struct attribute_group vmcsctl_vmcs_group = {
 	.attrs = vmcsctl_vmcs_attrs,
+	.bin_attrs = vmcsctl_vmcs_bin_attrs,
 };
 
 /* A vCPU's directory only. */

@@ -52,8 +52,8 @@ static inline unsigned int vmcsctl_field_bits(u32 encoding)
 	}
 }
 
-int vmcsctl_read(struct kvm_vcpu *vcpu, struct loaded_vmcs *lv, bool shadow, u32 field,
-		 u64 *value);
+int vmcsctl_read(struct kvm_vcpu *vcpu, struct loaded_vmcs *lv, bool shadow,
+		 const u32 *fields, u64 *values, unsigned int n);
 int vmcsctl_probe_fields(const struct vmcsctl_field *fields, unsigned int n,
 			 unsigned long *supported);
 

@@ -110,8 +110,18 @@ static int vmcsctl_vmread_field(u32 field, u64 *value)
 	return ret;
 }
 
+static int vmcsctl_vmread_fields(const u32 *fields, u64 *values, unsigned int n)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < n && !ret; i++)
+		ret = vmcsctl_vmread_field(fields[i], &values[i]);
+	return ret;
+}
+
 /*
- * Make @vmcs current on this CPU, VMREAD @field, make the previous VMCS
+ * Make @vmcs current on this CPU, VMREAD @n @fields, make the previous VMCS
  * current again.  The caller guarantees, with IRQs off, that @vmcs is active
  * on this CPU or clear and owned by the caller.  With @clear, a VMCS that
  * was not current is VMCLEARed afterwards: a clear VMCS, so that KVM's
@@ -121,7 +131,8 @@ static int vmcsctl_vmread_field(u32 field, u64 *value)
  * harmless, as KVM loads its VMCS whenever per-CPU current_vmcs differs,
  * and VMCLEAR would reset the launch state KVM relies on.
  */
-static int vmcsctl_read_here(struct vmcs *vmcs, bool clear, u32 field, u64 *value)
+static int vmcsctl_read_here(struct vmcs *vmcs, bool clear, const u32 *fields, u64 *values,
+			     unsigned int n)
 {
 	u64 pa = __pa(vmcs), saved;
 	int ret;
@@ -131,11 +142,11 @@ static int vmcsctl_read_here(struct vmcs *vmcs, bool clear, u32 field, u64 *valu
 	if (ret)
 		return ret;
 	if (saved == pa)
-		return vmcsctl_vmread_field(field, value);
+		return vmcsctl_vmread_fields(fields, values, n);
 	ret = vmcsctl_vmptrld(pa);
 	if (ret)
 		return ret;
-	ret = vmcsctl_vmread_field(field, value);
+	ret = vmcsctl_vmread_fields(fields, values, n);
 	if (clear)
 		WARN_ON_ONCE(vmcsctl_vmclear(pa));
 	if (saved != INVALID_PAGE)
@@ -146,8 +157,9 @@ static int vmcsctl_read_here(struct vmcs *vmcs, bool clear, u32 field, u64 *valu
 struct vmcsctl_request {
 	struct loaded_vmcs *lv;
 	bool shadow;		/* lv->shadow_vmcs rather than lv->vmcs */
-	u32 field;
-	u64 value;
+	const u32 *fields;
+	u64 *values;
+	unsigned int n;
 	int ret;
 };
 
@@ -165,8 +177,8 @@ static void vmcsctl_read_on_owner(void *data)
 		req->ret = -EAGAIN;
 		return;
 	}
-	req->ret = vmcsctl_read_here(vmcsctl_request_vmcs(req), req->shadow, req->field,
-				     &req->value);
+	req->ret = vmcsctl_read_here(vmcsctl_request_vmcs(req), req->shadow, req->fields,
+				     req->values, req->n);
 }
 
 /*
@@ -184,21 +196,23 @@ static int vmcsctl_read_clear(struct kvm_vcpu *vcpu, struct vmcsctl_request *req
 		return -EBUSY;
 	local_irq_save(flags);
 	if (READ_ONCE(req->lv->cpu) == -1)
-		ret = vmcsctl_read_here(vmcsctl_request_vmcs(req), true, req->field,
-					&req->value);
+		ret = vmcsctl_read_here(vmcsctl_request_vmcs(req), true, req->fields,
+					req->values, req->n);
 	local_irq_restore(flags);
 	mutex_unlock(&vcpu->mutex);
 	return ret;
 }
 
 /**
- * vmcsctl_read() - read one field of a VMCS owned by KVM
+ * vmcsctl_read() - read fields of a VMCS owned by KVM, all in one go
  * @vcpu: the vCPU that owns @lv; it stays alive for the call
  * @lv: the VMCS, vmcs01 or another loaded_vmcs of @vcpu
  * @shadow: read the shadow VMCS linked from @lv instead; it is used on
  *	@lv's CPU and must stay allocated for the call
- * @field: field encoding from enum vmcs_field
- * @value: the field's value, zero-extended
+ * @fields: field encodings from enum vmcs_field
+ * @values: the fields' values, zero-extended
+ * @n: number of @fields; all are read in one IPI (or one local section),
+ *	so that they come from the same moment
  *
  * Works whether the vCPU runs, sleeps or is stopped, on any CPU.  Holds
  * cpus_read_lock() so that no CPU goes offline (VMCLEAR of its VMCSs, then
@@ -209,10 +223,12 @@ static int vmcsctl_read_clear(struct kvm_vcpu *vcpu, struct vmcsctl_request *req
  * if the VMCS is clear while its vCPU is inside KVM_RUN (its CPU went
  * offline), or keeps moving between CPUs; -ENODEV with enlightened VMCS.
  */
-int vmcsctl_read(struct kvm_vcpu *vcpu, struct loaded_vmcs *lv, bool shadow, u32 field,
-		 u64 *value)
+int vmcsctl_read(struct kvm_vcpu *vcpu, struct loaded_vmcs *lv, bool shadow,
+		 const u32 *fields, u64 *values, unsigned int n)
 {
-	struct vmcsctl_request req = { .lv = lv, .shadow = shadow, .field = field };
+	struct vmcsctl_request req = {
+		.lv = lv, .shadow = shadow, .fields = fields, .values = values, .n = n,
+	};
 	int cpu, ret = -EBUSY, tries;
 
 	if (kvm_is_using_evmcs())
@@ -235,7 +251,6 @@ int vmcsctl_read(struct kvm_vcpu *vcpu, struct loaded_vmcs *lv, bool shadow, u32
 	cpus_read_unlock();
 	if (ret == -EAGAIN)
 		ret = -EBUSY;
-	*value = req.value;
 	return ret;
 }
 

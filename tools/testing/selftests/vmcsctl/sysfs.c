@@ -90,6 +90,35 @@ const struct vmcs_field_desc *vmcs_field_by_name(const char *name)
 	return NULL;
 }
 
+const struct vmcs_field_desc *vmcs_field_by_encoding(uint32_t encoding)
+{
+	int i;
+
+	for (i = 0; i < nr_vmcs_fields; i++)
+		if (vmcs_fields[i].encoding == encoding)
+			return &vmcs_fields[i];
+	return NULL;
+}
+
+int vmcsctl_read_dump(const char *dir, struct vmcsctl_dump_entry *entries, int max)
+{
+	char path[512];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s/dump", VMCSCTL_DIR, dir);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, entries, max * sizeof(*entries));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n >= 0 && n % sizeof(*entries))
+		return -EPROTO;
+	return n < 0 ? n : n / (int)sizeof(*entries);
+}
+
 int vmcsctl_read_field(const char *dir, const char *field, uint64_t *value)
 {
 	const struct vmcs_field_desc *desc = vmcs_field_by_name(field);

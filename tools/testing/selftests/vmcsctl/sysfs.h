@@ -20,6 +20,17 @@ struct vmcs_field_desc {
 extern const struct vmcs_field_desc vmcs_fields[];
 extern const int nr_vmcs_fields;
 const struct vmcs_field_desc *vmcs_field_by_name(const char *name);
+const struct vmcs_field_desc *vmcs_field_by_encoding(uint32_t encoding);
+
+/* One record of a directory's dump file. */
+struct vmcsctl_dump_entry {
+	uint32_t encoding;
+	uint32_t reserved;
+	uint64_t value;
+};
+
+/* Read a dump file (one read()); returns the number of records or -errno. */
+int vmcsctl_read_dump(const char *dir, struct vmcsctl_dump_entry *entries, int max);
 
 /* Hex digits of a field's value: 4, 8 or 16 (natural width on x86_64). */
 int field_digits(uint32_t encoding);

@@ -32,7 +32,7 @@ static const uint8_t out_hlt[] = { 0xb0, 0x42, 0xe6, 0xf1, 0xf4 };
 
 /* Informational files of each directory, besides the fields. */
 static const char * const info_files[] = {
-	"vcpu_id", "pid", "cpu", "revision_id", "abort", "current", "guest_mode",
+	"vcpu_id", "pid", "cpu", "revision_id", "abort", "current", "guest_mode", "dump",
 };
 
 /* The single directory of the calling thread's only vCPU. */
@@ -357,6 +357,38 @@ TEST_F(stopped, every_file)
 	EXPECT_EQ(total, readable);
 	/* All 44 guest-state fields of the whitelist exist on every VMX CPU. */
 	EXPECT_EQ(writes ? 44 : 0, writable);
+}
+
+/* The dump file: every field file's value, in table order, in one read. */
+TEST_F(stopped, dump)
+{
+	const struct vmcs_field_desc *desc, *prev = NULL;
+	struct vmcsctl_dump_entry e[256];
+	int i, n, files = 0;
+	char path[512];
+	struct dirent *de;
+	uint64_t value;
+	DIR *d;
+
+	n = vmcsctl_read_dump(self->dir, e, ARRAY_SIZE(e));
+	ASSERT_LT(0, n) TH_LOG("dump: %s", strerror(-n));
+	for (i = 0; i < n; i++) {
+		desc = vmcs_field_by_encoding(e[i].encoding);
+		ASSERT_NE(NULL, desc) TH_LOG("record %d: unknown encoding %#x", i, e[i].encoding);
+		EXPECT_EQ(0, e[i].reserved);
+		EXPECT_TRUE(!prev || prev < desc) TH_LOG("%s after %s", desc->name, prev->name);
+		prev = desc;
+		ASSERT_EQ(0, vmcsctl_read_field(self->dir, desc->name, &value));
+		EXPECT_EQ(value, e[i].value) TH_LOG("%s", desc->name);
+	}
+	snprintf(path, sizeof(path), "%s/%s", VMCSCTL_DIR, self->dir);
+	d = opendir(path);
+	ASSERT_NE(NULL, d);
+	while ((de = readdir(d)))
+		files += !!vmcs_field_by_name(de->d_name);
+	closedir(d);
+	EXPECT_EQ(files, n);
+	TH_LOG("%d records, one per field file", n);
 }
 
 /* An unprivileged process cannot read host state. */

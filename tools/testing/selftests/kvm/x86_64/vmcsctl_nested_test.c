@@ -34,7 +34,7 @@
 #define L2_SPIN			500	/* L2's counts between two VMCALLs */
 #define READS_PER_FILE		200	/* while L1 and L2 bounce */
 #define VMCALL_LEN		3
-#define NR_CHECKS		19
+#define NR_CHECKS		20
 #define X86_EFLAGS_IF		0x200
 
 enum {
@@ -146,6 +146,29 @@ static uint64_t field(const char *file)
 		return ~0ull;
 	value = strtoull(buf, &end, 16);
 	return *end ? ~0ull : value;
+}
+
+/* A field from a dump file (one read of every field); ~0 if absent. */
+static uint64_t dump_field(const char *file, uint32_t encoding)
+{
+	struct {
+		uint32_t encoding, reserved;
+		uint64_t value;
+	} e[256];
+	char path[256];
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", VMCSCTL, dir, file);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return ~0ull;
+	n = read(fd, e, sizeof(e));
+	close(fd);
+	for (i = 0; i < n / (ssize_t)sizeof(e[0]); i++)
+		if (e[i].encoding == encoding)
+			return e[i].value;
+	return ~0ull;
 }
 
 static bool file_is(const char *file, const char *text)
@@ -309,6 +332,11 @@ static void test_l1_and_l2(bool shadow)
 	ksft_test_result(field("vmcs02/GUEST_RIP") == uc.args[3],
 			 "L2 VMCALL: vmcs02 GUEST_RIP %#lx = L1's VMREAD %#lx\n",
 			 field("vmcs02/GUEST_RIP"), uc.args[3]);
+	ksft_test_result(dump_field("vmcs02/dump", VM_EXIT_REASON) == uc.args[2] &&
+			 dump_field("vmcs02/dump", GUEST_RIP) == uc.args[3],
+			 "L2 VMCALL: vmcs02/dump agrees (reason %lu, GUEST_RIP %#lx)\n",
+			 dump_field("vmcs02/dump", VM_EXIT_REASON),
+			 dump_field("vmcs02/dump", GUEST_RIP));
 	ksft_test_result(file_is("current", "vmcs01") && file_is("guest_mode", "0"),
 			 "back in L1: current vmcs01, guest_mode 0\n");
 
