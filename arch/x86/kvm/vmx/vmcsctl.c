@@ -447,6 +447,10 @@ static ssize_t vmcsctl_dump_read(struct file *file, struct kobject *kobj,
 	size_t len;
 	int ret;
 
+	len = bitmap_weight(vmcsctl_supported, ARRAY_SIZE(vmcsctl_fields)) *
+	      sizeof(dump->entries[0]);
+	if (off >= len)
+		return 0;
 	dump = kzalloc(sizeof(*dump), GFP_KERNEL);
 	if (!dump)
 		return -ENOMEM;
@@ -460,8 +464,7 @@ static ssize_t vmcsctl_dump_read(struct file *file, struct kobject *kobj,
 		dump->entries[i].encoding = dump->fields[i];
 		dump->entries[i].value = dump->values[i];
 	}
-	len = n * sizeof(dump->entries[0]);
-	count = off < len ? min_t(size_t, count, len - off) : 0;
+	count = min_t(size_t, count, len - off);
 	memcpy(buf, (char *)dump->entries + off, count);
 	ret = count;
 out:
@@ -609,6 +612,13 @@ void vmcsctl_vcpu_postcreate(struct kvm_vcpu *vcpu)
 		return;
 	}
 	WRITE_ONCE(to_vmx(vcpu)->vmcsctl, dir);
+
+	/* Another thread may have run the vCPU into VMX operation already. */
+	if (mutex_trylock(&vcpu->mutex)) {
+		if (to_vmx(vcpu)->nested.vmxon)
+			vmcsctl_nested_enter(vcpu);
+		mutex_unlock(&vcpu->mutex);
+	}
 }
 
 /**

@@ -155,8 +155,10 @@ static int vmcsctl_read_here(struct vmcs *vmcs, bool clear, const u32 *fields, u
 }
 
 struct vmcsctl_request {
+	struct vcpu_vmx *vmx;
 	struct loaded_vmcs *lv;
 	bool shadow;		/* lv->shadow_vmcs rather than lv->vmcs */
+	bool locked;		/* the reader holds vcpu->mutex */
 	const u32 *fields;
 	u64 *values;
 	unsigned int n;
@@ -177,6 +179,17 @@ static void vmcsctl_read_on_owner(void *data)
 		req->ret = -EAGAIN;
 		return;
 	}
+	/*
+	 * KVM syncs the shadow VMCS on the CPU of the VMCS it uses, which is
+	 * vmcs02's while L2 runs, with vmcs01 perhaps active elsewhere.  Unless
+	 * the vCPU is held still, touch the shadow VMCS only while vmcs01 is
+	 * the VMCS in use: KVM then uses the shadow VMCS on this CPU alone,
+	 * and not while IRQs are off here.
+	 */
+	if (req->shadow && !req->locked && READ_ONCE(req->vmx->loaded_vmcs) != req->lv) {
+		req->ret = -EBUSY;
+		return;
+	}
 	req->ret = vmcsctl_read_here(vmcsctl_request_vmcs(req), req->shadow, req->fields,
 				     req->values, req->n);
 }
@@ -192,14 +205,15 @@ static int vmcsctl_read_clear(struct kvm_vcpu *vcpu, struct vmcsctl_request *req
 	unsigned long flags;
 	int ret = -EAGAIN;
 
-	if (!mutex_trylock(&vcpu->mutex))
+	if (!req->locked && !mutex_trylock(&vcpu->mutex))
 		return -EBUSY;
 	local_irq_save(flags);
 	if (READ_ONCE(req->lv->cpu) == -1)
 		ret = vmcsctl_read_here(vmcsctl_request_vmcs(req), true, req->fields,
 					req->values, req->n);
 	local_irq_restore(flags);
-	mutex_unlock(&vcpu->mutex);
+	if (!req->locked)
+		mutex_unlock(&vcpu->mutex);
 	return ret;
 }
 
@@ -207,8 +221,8 @@ static int vmcsctl_read_clear(struct kvm_vcpu *vcpu, struct vmcsctl_request *req
  * vmcsctl_read() - read fields of a VMCS owned by KVM, all in one go
  * @vcpu: the vCPU that owns @lv; it stays alive for the call
  * @lv: the VMCS, vmcs01 or another loaded_vmcs of @vcpu
- * @shadow: read the shadow VMCS linked from @lv instead; it is used on
- *	@lv's CPU and must stay allocated for the call
+ * @shadow: read the shadow VMCS linked from @lv (vmcs01) instead; it is
+ *	read on @lv's CPU and must stay allocated for the call
  * @fields: field encodings from enum vmcs_field
  * @values: the fields' values, zero-extended
  * @n: number of @fields; all are read in one IPI (or one local section),
@@ -221,19 +235,24 @@ static int vmcsctl_read_clear(struct kvm_vcpu *vcpu, struct vmcsctl_request *req
  * Context: process context, may sleep.
  * Return: 0; -EIO if the CPU refuses (VMX off, unsupported field); -EBUSY
  * if the VMCS is clear while its vCPU is inside KVM_RUN (its CPU went
- * offline), or keeps moving between CPUs; -ENODEV with enlightened VMCS.
+ * offline), keeps moving between CPUs, or, for the shadow VMCS, the vCPU
+ * runs L2; -ENODEV with enlightened VMCS.
  */
 int vmcsctl_read(struct kvm_vcpu *vcpu, struct loaded_vmcs *lv, bool shadow,
 		 const u32 *fields, u64 *values, unsigned int n)
 {
 	struct vmcsctl_request req = {
-		.lv = lv, .shadow = shadow, .fields = fields, .values = values, .n = n,
+		.vmx = to_vmx(vcpu), .lv = lv, .shadow = shadow,
+		.fields = fields, .values = values, .n = n,
 	};
 	int cpu, ret = -EBUSY, tries;
 
 	if (kvm_is_using_evmcs())
 		return -ENODEV;
 
+	/* A stopped vCPU cannot use its shadow VMCS: hold it so. */
+	if (shadow)
+		req.locked = mutex_trylock(&vcpu->mutex);
 	cpus_read_lock();
 	for (tries = 0; tries < VMCSCTL_TRIES; tries++) {
 		cpu = READ_ONCE(lv->cpu);
@@ -249,6 +268,8 @@ int vmcsctl_read(struct kvm_vcpu *vcpu, struct loaded_vmcs *lv, bool shadow,
 		cond_resched();
 	}
 	cpus_read_unlock();
+	if (req.locked)
+		mutex_unlock(&vcpu->mutex);
 	if (ret == -EAGAIN)
 		ret = -EBUSY;
 	return ret;

@@ -56,10 +56,17 @@ static int vmcsctl_parse(const char *buf, u32 encoding, u64 *value)
 	return 0;
 }
 
-static bool vmcsctl_value_ok(struct kvm_vcpu *vcpu, const struct vmcsctl_write_rule *rule,
+static bool vmcsctl_value_ok(struct kvm_vcpu *vcpu, const struct vmcsctl_field *field,
 			     u64 value)
 {
+	const struct vmcsctl_write_rule *rule = field->write;
+
 	if ((value & rule->reserved) || (value & rule->fixed1) != rule->fixed1)
+		return false;
+	/* Blocking by STI and by MOV SS at once fails VM entry in any state. */
+	if (field->encoding == GUEST_INTERRUPTIBILITY_INFO &&
+	    (value & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) ==
+	    (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		return false;
 	return !rule->canonical || !is_noncanonical_base_address(value, vcpu);
 }
@@ -67,9 +74,11 @@ static bool vmcsctl_value_ok(struct kvm_vcpu *vcpu, const struct vmcsctl_write_r
 /*
  * The VMCS has the new value; make KVM's view agree, as KVM_SET_REGS and
  * KVM_SET_SREGS would.  RIP and RSP are cached and written back at VM entry
- * when dirty; RFLAGS is cached and decides emulation; segment state is
- * cached and decides CPL and emulation.  A changed RFLAGS.IF or blocking
- * state changes which events KVM may inject.
+ * when dirty, and the emulator keeps its own copy; RFLAGS is cached, decides
+ * emulation and carries KVM's single-step TF; NMI blocking is tracked in
+ * nmi_known_unmasked; segment state is cached and decides CPL and
+ * emulation.  A changed RFLAGS.IF or blocking state changes which events
+ * KVM may inject.
  */
 static void vmcsctl_sync_kvm(struct kvm_vcpu *vcpu, u32 encoding, unsigned long value)
 {
@@ -83,8 +92,15 @@ static void vmcsctl_sync_kvm(struct kvm_vcpu *vcpu, u32 encoding, unsigned long 
 		kvm_rsp_write(vcpu, value);
 		break;
 	case GUEST_RFLAGS:
-		vmx_set_rflags(vcpu, value);
+		kvm_set_rflags(vcpu, value);
 		break;
+	case GUEST_INTERRUPTIBILITY_INFO:
+		vmx_set_nmi_mask(vcpu, value & GUEST_INTR_STATE_NMI);
+		break;
+	}
+	if (encoding == GUEST_RIP || encoding == GUEST_RSP || encoding == GUEST_RFLAGS) {
+		vcpu->arch.emulate_regs_need_sync_from_vcpu = true;
+		vcpu->arch.emulate_regs_need_sync_to_vcpu = false;
 	}
 	vmx_segment_cache_clear(vmx);
 	vmx->emulation_required = vmx_emulation_required(vcpu);
@@ -100,11 +116,15 @@ static void vmcsctl_sync_kvm(struct kvm_vcpu *vcpu, u32 encoding, unsigned long 
  *
  * Context: process context, may sleep.
  * Return: 0; -EACCES if writes are off or @field is not writable;
- * -EINVAL for a malformed value or one the CPU would refuse at VM entry;
- * -ERANGE for a value wider than @field; -EBUSY if the vCPU is in KVM_RUN
+ * -EINVAL for a malformed value, a reserved bit set, or a value that VM
+ * entry refuses whatever the rest of the state (a non-canonical address,
+ * blocking by STI and MOV SS together); -ERANGE for a value wider than
+ * @field; -EBUSY if the vCPU is in KVM_RUN
  * or another vCPU ioctl, runs L2 (vmcs02 is loaded), or is in real mode
  * that KVM emulates with vm86 (KVM keeps that segment state itself).  On
- * error nothing changed.
+ * error nothing changed.  A value that VM entry refuses only together with
+ * other state (blocking by STI with RFLAGS.IF=0, say) is accepted, and the
+ * next KVM_RUN ends in KVM_EXIT_FAIL_ENTRY, as it would after KVM_SET_REGS.
  */
 int vmcsctl_write(struct kvm_vcpu *vcpu, const char *dir,
 		  const struct vmcsctl_field *field, const char *buf)
@@ -120,7 +140,7 @@ int vmcsctl_write(struct kvm_vcpu *vcpu, const char *dir,
 	ret = vmcsctl_parse(buf, encoding, &value);
 	if (ret)
 		return ret;
-	if (!vmcsctl_value_ok(vcpu, field->write, value))
+	if (!vmcsctl_value_ok(vcpu, field, value))
 		return -EINVAL;
 
 	if (!mutex_trylock(&vcpu->mutex))

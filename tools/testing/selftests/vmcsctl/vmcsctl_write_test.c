@@ -252,6 +252,7 @@ TEST_F(writes, refusals)
 		{ "GUEST_DS_BASE", "0x100000000\n", EINVAL },		/* bits 63:32 */
 		{ "GUEST_GDTR_LIMIT", "0x10000\n", EINVAL },
 		{ "GUEST_INTERRUPTIBILITY_INFO", "0x10\n", EINVAL },
+		{ "GUEST_INTERRUPTIBILITY_INFO", "3\n", EINVAL },	/* STI + MOV SS */
 		{ "HOST_RIP", "0x1000\n", EACCES },
 		{ "HOST_CR3", "0\n", EACCES },
 		{ "VMCS_LINK_POINTER", "0\n", EACCES },

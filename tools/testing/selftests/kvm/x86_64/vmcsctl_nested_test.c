@@ -34,7 +34,7 @@
 #define L2_SPIN			500	/* L2's counts between two VMCALLs */
 #define READS_PER_FILE		200	/* while L1 and L2 bounce */
 #define VMCALL_LEN		3
-#define NR_CHECKS		20
+#define NR_CHECKS		21
 #define X86_EFLAGS_IF		0x200
 
 enum {
@@ -136,16 +136,27 @@ static int read_file(const char *file, char *buf, size_t size)
 	return 0;
 }
 
-/* A field, "0x" and hex digits; ~0 if it does not read. */
-static uint64_t field(const char *file)
+/* A field, "0x" and hex digits: 0 or -errno (-EPROTO: format). */
+static int read_field(const char *file, uint64_t *value)
 {
 	char buf[64], *end;
+	int ret;
+
+	ret = read_file(file, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	if (strncmp(buf, "0x", 2))
+		return -EPROTO;
+	*value = strtoull(buf, &end, 16);
+	return *end ? -EPROTO : 0;
+}
+
+/* A field; ~0 if it does not read. */
+static uint64_t field(const char *file)
+{
 	uint64_t value;
 
-	if (read_file(file, buf, sizeof(buf)) || strncmp(buf, "0x", 2))
-		return ~0ull;
-	value = strtoull(buf, &end, 16);
-	return *end ? ~0ull : value;
+	return read_field(file, &value) ? ~0ull : value;
 }
 
 /* A field from a dump file (one read of every field); ~0 if absent. */
@@ -233,12 +244,13 @@ static void run_to_l2_io(struct kvm_vcpu *vcpu)
 struct reader {
 	struct kvm_vm *vm;
 	bool shadow;
-	long reads, failures, in_l2;
+	long reads, failures, in_l2, shadow_busy;
 };
 
 /*
  * From CPU 0, read vmcs01, vmcs02 and the shadow VMCS while L1 and L2 run
- * on CPU 1, then tell L1 to stop.
+ * on CPU 1, then tell L1 to stop.  While L2 runs the shadow VMCS is EBUSY:
+ * KVM may sync it on vmcs02's CPU.
  */
 static void *read_loop(void *arg)
 {
@@ -246,12 +258,16 @@ static void *read_loop(void *arg)
 		"GUEST_RIP", "vmcs02/GUEST_RIP", "vmcs02/VM_EXIT_REASON", "shadow/GUEST_RIP",
 	};
 	struct reader *r = arg;
-	int i, j;
+	uint64_t value;
+	int i, j, ret;
 
 	pin_to(0);
 	for (i = 0; i < READS_PER_FILE; i++) {
 		for (j = 0; j < ARRAY_SIZE(files) - !r->shadow; j++) {
-			if (field(files[j]) == ~0ull)
+			ret = read_field(files[j], &value);
+			if (ret == -EBUSY && !strncmp(files[j], "shadow/", 7))
+				r->shadow_busy++;
+			else if (ret)
 				r->failures++;
 			r->reads++;
 		}
@@ -339,6 +355,10 @@ static void test_l1_and_l2(bool shadow)
 			 dump_field("vmcs02/dump", GUEST_RIP));
 	ksft_test_result(file_is("current", "vmcs01") && file_is("guest_mode", "0"),
 			 "back in L1: current vmcs01, guest_mode 0\n");
+	ksft_test_result(!shadow || (field("shadow/VM_EXIT_REASON") == uc.args[2] &&
+				     field("shadow/GUEST_RIP") == uc.args[3]),
+			 "L1's VMREADs went to the shadow VMCS: it holds reason %lu, GUEST_RIP %#lx\n",
+			 field("shadow/VM_EXIT_REASON"), field("shadow/GUEST_RIP"));
 
 	reader.vm = vm;
 	TEST_ASSERT(!pthread_create(&thread, NULL, read_loop, &reader), "reader thread");
@@ -347,8 +367,9 @@ static void test_l1_and_l2(bool shadow)
 	sync_global_from_guest(vm, l2_count);
 	exits = uc.args[2];
 	ksft_test_result(!reader.failures && reader.in_l2,
-			 "%ld reads of vmcs01, vmcs02%s from CPU 0 while L1 and L2 ran (L2 seen %ld times), %ld failed\n",
-			 reader.reads, shadow ? ", shadow" : "", reader.in_l2, reader.failures);
+			 "%ld reads of vmcs01, vmcs02%s from CPU 0 while L1 and L2 ran (L2 seen %ld times), %ld failed, %ld shadow EBUSY\n",
+			 reader.reads, shadow ? ", shadow" : "", reader.in_l2, reader.failures,
+			 reader.shadow_busy);
 	ksft_test_result(exits > 0 && l2_count == exits * L2_SPIN,
 			 "L1 handled %lu VMCALLs, L2 counted %lu = %lu x %d\n",
 			 exits, l2_count, exits, L2_SPIN);
