@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "../kselftest_harness.h"
+#include "harness_field.h"
 #include "sysfs.h"
 #include "vm.h"
 
@@ -201,17 +202,6 @@ FIXTURE_TEARDOWN(stopped)
 {
 	vm_destroy(&self->vm);
 }
-
-static uint64_t field(struct __test_metadata *_metadata, const char *dir, const char *name)
-{
-	uint64_t value = 0;
-	int ret = vmcsctl_read_field(dir, name, &value);
-
-	EXPECT_EQ(0, ret) TH_LOG("%s/%s: %s", dir, name, strerror(-ret));
-	return value;
-}
-
-#define FIELD(name) field(_metadata, self->dir, #name)
 
 /* Exit information after OUT and after HLT, beside kvm_run and KVM_GET_REGS. */
 TEST_F(stopped, exit_information)

@@ -15,6 +15,7 @@
 #include <sys/klog.h>
 
 #include "../kselftest_harness.h"
+#include "harness_field.h"
 #include "sysfs.h"
 #include "vm.h"
 
@@ -46,16 +47,6 @@ FIXTURE_TEARDOWN(writes)
 	vm_destroy(&self->vm);
 }
 
-static uint64_t field(struct __test_metadata *_metadata, const char *dir, const char *name)
-{
-	uint64_t value = 0;
-	int ret = vmcsctl_read_field(dir, name, &value);
-
-	EXPECT_EQ(0, ret) TH_LOG("%s/%s: %s", dir, name, strerror(-ret));
-	return value;
-}
-
-#define FIELD(name)		field(_metadata, self->dir, #name)
 #define WRITE(name, text)	vmcsctl_write_field(self->dir, #name, text)
 
 /* Load code at VM_CODE_GPA, start there and run to its first OUT. */
