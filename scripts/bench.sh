@@ -54,4 +54,7 @@ awk -v date="$(date -u +%Y-%m-%d)" -v cpus="${CPUS:-2}" '
 		row("(4) VM + vCPU create and destroy, y vs n", y["vcpu_lifecycle"], n["vcpu_lifecycle"], r(y["vcpu_lifecycle"], n["vcpu_lifecycle"]), "<= 1.10")
 		row("(5) Slab KiB per vCPU (64 vCPUs), y minus n", sprintf("%.1f", y["slab_kib_64_vcpus"] / 64), sprintf("%.1f", n["slab_kib_64_vcpus"] / 64), sprintf("%.1f KiB", (y["slab_kib_64_vcpus"] - n["slab_kib_64_vcpus"]) / 64), "<= 64 KiB")
 		row("(6) 256 vCPUs in 4 VMs: shown / correctly named / left after destroy", y["scale_shown"] " / " y["scale_named"] " / " y["scale_left"], y["scale_vcpus"], "", "256 / 256 / 0")
+		row(sprintf("(7) %d vCPUs created by one thread, total, y vs n", y["naming_vcpus"]), y["naming_total"], n["naming_total"], r(y["naming_total"], n["naming_total"]), "reported")
+		row("(7) one KVM_CREATE_VCPU, last 64 vs first 64 (y)", y["naming_last"], y["naming_first"], r(y["naming_last"], y["naming_first"]), "linear: ~1")
+		row("(7) one KVM_CREATE_VCPU, last 64 vs first 64 (n)", n["naming_last"], n["naming_first"], r(n["naming_last"], n["naming_first"]), "reported")
 	}' "$OUT/y.txt" "$OUT/n.txt" | tee "$OUT/table.md"

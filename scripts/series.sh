@@ -81,7 +81,7 @@ apply_one() {
 }
 
 pristine_tree
-git -C "$TREE" reset -q --hard base
+git -C "$TREE" checkout -q -f -B vmcsctl base
 git -C "$TREE" clean -q -fdx
 ADDED=$(mktemp)
 for spec in "$TOP"/series/*.patch; do

@@ -12,7 +12,7 @@ KSRC_VERSION=6.12.117-1~deb12u1
 pkgs=(
 	linux-source-6.12
 	build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync
-	python3 python3-ply python3-git perl git git-email libmailtools-perl xz-utils ccache sparse
+	python3 python3-ply python3-git perl git git-email libmailtools-perl xz-utils ccache sparse openssl
 	bochs bochsbios vgabios busybox-static isolinux syslinux-common xorriso
 	qemu-system-x86
 )

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
 # All tests, on the kernel that scripts/kernel.sh built: the checks of the
-# series (scripts/check.sh); the vmcsctl selftests (reads, writes, nested)
-# in one boot with 2 CPUs and kvm_intel.vmcsctl_write=1; in a boot of its own with 1 CPU and writes
-# off, every_file (nothing may be opened for writing) and the kvm_intel
-# unload/reload test (under Bochs, unloading kvm_intel with 2 CPUs stalls the
+# series (scripts/check.sh); the vmcsctl selftests (reads, writes, nested,
+# then lockdown) in one boot with 2 CPUs and kvm_intel.vmcsctl_write=1; in a
+# boot of its own with 1 CPU and writes off, every_file (nothing may be
+# opened for writing), fault injection into publishing (fail-nth) and the
+# kvm_intel unload/reload test (under Bochs, unloading kvm_intel with 2 CPUs stalls the
 # guest; see README).  Ends with the sum "N passed, M failed".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -33,8 +34,10 @@ echo "== series checks"
 "$TOP/scripts/check.sh" | tee "$BUILD/check.log"
 read -r p _ f _ < <(tail -n 1 "$BUILD/check.log")
 total_pass=$((total_pass + ${p:-0})) total_fail=$((total_fail + ${f:-1}))
-MODULES="kvm_intel vmcsctl_write=1" run boot "$TEST:-T,$MODULE_TEST" "$WRITE_TEST" "$NESTED_TEST"
-CPUS=1 run boot-module "$TEST:-t,every_file,-t,$MODULE_TEST"
+# The lockdown test raises the lockdown level for the rest of the boot: last.
+MODULES="kvm_intel vmcsctl_write=1" run boot "$TEST:-T,$MODULE_TEST,-T,publish_failures" \
+	"$WRITE_TEST:-T,lockdown" "$NESTED_TEST" "$WRITE_TEST:-t,lockdown"
+CPUS=1 run boot-module "$TEST:-t,every_file,-t,publish_failures,-t,$MODULE_TEST"
 echo "== all boots"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -28,6 +28,8 @@
 #define MEM_VCPUS	64
 #define SCALE_VMS	4
 #define SCALE_VCPUS	64	/* per VM: KVM_CREATE_VCPU ids 0..63 */
+#define NAMING_VCPUS	1024	/* KVM_MAX_VCPUS of the test kernel */
+#define NAMING_STEP	64
 
 /* mov al, 0x42; out 0xf1, al; hlt */
 static const uint8_t out_hlt[] = { 0xb0, 0x42, 0xe6, 0xf1, 0xf4 };
@@ -310,16 +312,14 @@ static void bench_scale(void)
 		check(create_vcpus(vm_fd[i], SCALE_VCPUS, fds[i]), "KVM_CREATE_VCPU");
 	}
 	shown = vmcsctl_dirs_of(gettid_(), names, VMCSCTL_MAX_DIRS);
-	/* vmcs<TID>, then vmcs<TID>.1 ... .255: each name exactly once. */
-	for (i = 0; i < SCALE_VMS * SCALE_VCPUS; i++) {
-		if (i)
-			snprintf(want, sizeof(want), "vmcs%d.%d", gettid_(), i);
-		else
-			snprintf(want, sizeof(want), "vmcs%d", gettid_());
-		for (j = 0; j < shown; j++)
-			if (!strcmp(names[j], want))
-				break;
-		well_named += j < shown;
+	/* One vmcs<TID>, the others vmcs<TID>.<id> with their own id file. */
+	for (j = 0; j < shown && j < VMCSCTL_MAX_DIRS; j++) {
+		long id;
+
+		if (vmcsctl_read_int(names[j], "id", &id))
+			continue;
+		snprintf(want, sizeof(want), "vmcs%d.%ld", gettid_(), id);
+		well_named += !strcmp(names[j], want) || !strchr(names[j], '.');
 	}
 	for (i = 0; i < SCALE_VMS; i++) {
 		for (j = 0; j < SCALE_VCPUS; j++)
@@ -334,6 +334,45 @@ static void bench_scale(void)
 	report("scale_left", left);
 }
 
+/*
+ * (7) One thread creates NAMING_VCPUS vCPUs in one VM: what each creation
+ * costs, for the first and the last NAMING_STEP of them.  vmcsctl names a
+ * directory with one hashed lookup, so the last cost what the first do.
+ */
+static void bench_naming(void)
+{
+	static int fds[NAMING_VCPUS];
+	uint64_t t0, first = 0, last = 0, total;
+	int kvm_fd, vm_fd, i;
+
+	pin_to(0);
+	kvm_fd = open("/dev/kvm", O_RDWR);
+	if (kvm_fd < 0)
+		die("/dev/kvm", errno);
+	vm_fd = create_vm(kvm_fd);
+	total = __rdtsc();
+	for (i = 0; i < NAMING_VCPUS; i++) {
+		t0 = __rdtsc();
+		fds[i] = ioctl(vm_fd, KVM_CREATE_VCPU, i);
+		if (fds[i] < 0)
+			die("KVM_CREATE_VCPU", errno);
+		t0 = __rdtsc() - t0;
+		if (i < NAMING_STEP)
+			first += t0;
+		else if (i >= NAMING_VCPUS - NAMING_STEP)
+			last += t0;
+	}
+	total = __rdtsc() - total;
+	report("naming_vcpus", NAMING_VCPUS);
+	report("naming_total", total);
+	report("naming_first", (double)first / NAMING_STEP);
+	report("naming_last", (double)last / NAMING_STEP);
+	for (i = 0; i < NAMING_VCPUS; i++)
+		close(fds[i]);
+	close(vm_fd);
+	close(kvm_fd);
+}
+
 int main(int argc, char **argv)
 {
 	bool all = argc > 1 && !strcmp(argv[1], "all");
@@ -345,6 +384,7 @@ int main(int argc, char **argv)
 	bench_exits();
 	bench_lifecycle();
 	bench_memory();
+	bench_naming();
 	if (all) {
 		bench_reads();
 		bench_scale();

@@ -12,14 +12,20 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": vmcsctl: " fmt
 
+#include <linux/capability.h>
+#include <linux/kernfs.h>
 #include <linux/kobject.h>
 #include <linux/kvm_host.h>
 #include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/rcupdate.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
-#include <linux/wait.h>
+#include <linux/wait_bit.h>
 #include <asm/vmx.h>
 
+#include "../cpuid.h"
 #include "vmx.h"
 #include "vmcsctl.h"
 
@@ -34,15 +40,31 @@ struct vmcsctl_dir {
 	struct kobject kobj;
 	struct kvm_vcpu *vcpu;
 	enum vmcsctl_kind kind;
-	pid_t tgid;		/* process that created the vCPU */
-	/* Subdirectories of a VMCSCTL_VMCS01 directory; vcpu->mutex. */
+	/* The rest is used in a vCPU's (VMCSCTL_VMCS01) directory only. */
+	struct pid *owner;	/* process that created the vCPU */
+	u64 id;			/* never reused while the kernel runs */
+	char vm[KVM_STATS_NAME_SIZE];	/* as KVM's debugfs names the VM */
 	struct vmcsctl_dir *vmcs02;
 	struct vmcsctl_dir *shadow;
+	/*
+	 * nested_live: L1 is in VMX operation, so vmcs02 and the shadow VMCS
+	 * exist.  The nested hooks change it under vcpu->mutex and
+	 * nested_lock; readers of vmcs02/ and shadow/ hold nested_lock, so
+	 * KVM cannot free those VMCSs under them.
+	 */
+	struct mutex nested_lock;
+	bool nested_live;
 };
 
 static inline struct vmcsctl_dir *to_vmcsctl_dir(struct kobject *kobj)
 {
 	return container_of(kobj, struct vmcsctl_dir, kobj);
+}
+
+/* The vCPU's directory of @dir: itself, or the parent of vmcs02/ and shadow/. */
+static struct vmcsctl_dir *vmcsctl_vcpu_dir(struct vmcsctl_dir *dir)
+{
+	return dir->kind == VMCSCTL_VMCS01 ? dir : to_vmcsctl_dir(dir->kobj.parent);
 }
 
 /* The loaded_vmcs of a directory; a shadow VMCS is that of vmcs01. */
@@ -60,6 +82,67 @@ static struct vmcs *vmcsctl_dir_region(struct vmcsctl_dir *dir)
 	return dir->kind == VMCSCTL_SHADOW ? lv->shadow_vmcs : lv->vmcs;
 }
 
+/*
+ * Start using the VMCS of @dir.  vmcs01 lives as long as the directory;
+ * vmcs02 and the shadow VMCS only while L1 is in VMX operation, and KVM
+ * frees them only after vmcsctl_nested_leave(), which waits for users.
+ * Return: 0, to be paired with vmcsctl_dir_put(); -ENODATA if the VMCS
+ * does not exist now.
+ */
+static int vmcsctl_dir_get(struct vmcsctl_dir *dir)
+{
+	struct vmcsctl_dir *vcpu_dir = vmcsctl_vcpu_dir(dir);
+
+	if (dir == vcpu_dir)
+		return 0;
+	mutex_lock(&vcpu_dir->nested_lock);
+	if (vcpu_dir->nested_live && vmcsctl_dir_region(dir))
+		return 0;
+	mutex_unlock(&vcpu_dir->nested_lock);
+	return -ENODATA;
+}
+
+static void vmcsctl_dir_put(struct vmcsctl_dir *dir)
+{
+	struct vmcsctl_dir *vcpu_dir = vmcsctl_vcpu_dir(dir);
+
+	if (dir != vcpu_dir)
+		mutex_unlock(&vcpu_dir->nested_lock);
+}
+
+static int vmcsctl_dir_read(struct vmcsctl_dir *dir, const u32 *fields, u64 *values,
+			    unsigned int n)
+{
+	int ret = vmcsctl_dir_get(dir);
+
+	if (ret)
+		return ret;
+	ret = vmcsctl_read(dir->vcpu, vmcsctl_dir_vmcs(dir), dir->kind == VMCSCTL_SHADOW,
+			   fields, values, n);
+	vmcsctl_dir_put(dir);
+	return ret;
+}
+
+/*
+ * Fields that give away the host: host state (kernel addresses: KASLR)
+ * and host physical addresses of KVM's pages.  Without EPT, GUEST_CR3
+ * holds the physical address of KVM's shadow page table.
+ */
+static bool vmcsctl_field_is_host(const struct vmcsctl_field *field)
+{
+	return field->host_pa || vmcsctl_field_type(field->encoding) == VMCSCTL_TYPE_HOST ||
+	       (field->encoding == GUEST_CR3 && !enable_ept);
+}
+
+/*
+ * Under lockdown=confidentiality nothing may reveal kernel addresses:
+ * the same rule as for /proc/kcore, whose reason is used.
+ */
+static int vmcsctl_host_locked_down(void)
+{
+	return security_locked_down(LOCKDOWN_KCORE);
+}
+
 static ssize_t vmcsctl_field_show(struct kobject *kobj, struct kobj_attribute *kattr,
 				  char *buf)
 {
@@ -68,8 +151,12 @@ static ssize_t vmcsctl_field_show(struct kobject *kobj, struct kobj_attribute *k
 	u64 value;
 	int ret;
 
-	ret = vmcsctl_read(dir->vcpu, vmcsctl_dir_vmcs(dir), dir->kind == VMCSCTL_SHADOW,
-			   &field->encoding, &value, 1);
+	if (vmcsctl_field_is_host(field)) {
+		ret = vmcsctl_host_locked_down();
+		if (ret)
+			return ret;
+	}
+	ret = vmcsctl_dir_read(dir, &field->encoding, &value, 1);
 	if (ret)
 		return ret;
 	return sysfs_emit(buf, "0x%0*llx\n", vmcsctl_field_bits(field->encoding) / 4, value);
@@ -84,7 +171,7 @@ static ssize_t vmcsctl_field_store(struct kobject *kobj, struct kobj_attribute *
 
 	if (dir->kind != VMCSCTL_VMCS01)
 		return -EACCES;
-	ret = vmcsctl_write(dir->vcpu, kobject_name(kobj), field, buf);
+	ret = vmcsctl_write(dir->vcpu, dir->owner, kobject_name(kobj), field, buf);
 	return ret ? ret : count;
 }
 
@@ -112,17 +199,15 @@ static const struct vmcsctl_write_rule vmcsctl_rflags = {
 	.fixed1 = X86_EFLAGS_FIXED,
 };
 
-/* Blocking by STI, MOV SS, SMI and NMI; not enclave interruption. */
+/*
+ * Blocking by STI, MOV SS and NMI, as KVM_SET_VCPU_EVENTS sets them; not
+ * blocking by SMI (only in SMM) or enclave interruption.
+ */
 static const struct vmcsctl_write_rule vmcsctl_interruptibility = {
-	.reserved = GENMASK_ULL(31, 4),
+	.reserved = GENMASK_ULL(31, 4) | GUEST_INTR_STATE_SMI,
 };
 
-/* B3-B0, enabled breakpoint, BS and RTM. */
-static const struct vmcsctl_write_rule vmcsctl_pending_dbg = {
-	.reserved = ~(u64)(GENMASK(3, 0) | BIT(12) | BIT(14) | BIT(16)),
-};
-
-#define VMCSCTL_FIELD_RULE(f, rule) {					\
+#define VMCSCTL_FIELD_ENTRY(f, rule, hpa) {				\
 	.kattr = {							\
 		.attr = { .name = #f, .mode = 0400 },			\
 		.show = vmcsctl_field_show,				\
@@ -130,10 +215,13 @@ static const struct vmcsctl_write_rule vmcsctl_pending_dbg = {
 	},								\
 	.encoding = f,							\
 	.write = rule,							\
+	.host_pa = hpa,							\
 }
 
-#define VMCSCTL_FIELD(f)	VMCSCTL_FIELD_RULE(f, NULL)
-#define VMCSCTL_FIELD_RW(f, rule) VMCSCTL_FIELD_RULE(f, &vmcsctl_##rule)
+#define VMCSCTL_FIELD(f)	VMCSCTL_FIELD_ENTRY(f, NULL, false)
+/* Holds a host physical address (in vmcs01 and vmcs02). */
+#define VMCSCTL_FIELD_HPA(f)	VMCSCTL_FIELD_ENTRY(f, NULL, true)
+#define VMCSCTL_FIELD_RW(f, rule) VMCSCTL_FIELD_ENTRY(f, &vmcsctl_##rule, false)
 
 /* Every entry of enum vmcs_field, in its order. */
 static struct vmcsctl_field vmcsctl_fields[] = {
@@ -157,32 +245,32 @@ static struct vmcsctl_field vmcsctl_fields[] = {
 	VMCSCTL_FIELD(HOST_FS_SELECTOR),
 	VMCSCTL_FIELD(HOST_GS_SELECTOR),
 	VMCSCTL_FIELD(HOST_TR_SELECTOR),
-	VMCSCTL_FIELD(IO_BITMAP_A),
-	VMCSCTL_FIELD(IO_BITMAP_A_HIGH),
-	VMCSCTL_FIELD(IO_BITMAP_B),
-	VMCSCTL_FIELD(IO_BITMAP_B_HIGH),
-	VMCSCTL_FIELD(MSR_BITMAP),
-	VMCSCTL_FIELD(MSR_BITMAP_HIGH),
-	VMCSCTL_FIELD(VM_EXIT_MSR_STORE_ADDR),
-	VMCSCTL_FIELD(VM_EXIT_MSR_STORE_ADDR_HIGH),
-	VMCSCTL_FIELD(VM_EXIT_MSR_LOAD_ADDR),
-	VMCSCTL_FIELD(VM_EXIT_MSR_LOAD_ADDR_HIGH),
-	VMCSCTL_FIELD(VM_ENTRY_MSR_LOAD_ADDR),
-	VMCSCTL_FIELD(VM_ENTRY_MSR_LOAD_ADDR_HIGH),
-	VMCSCTL_FIELD(PML_ADDRESS),
-	VMCSCTL_FIELD(PML_ADDRESS_HIGH),
+	VMCSCTL_FIELD_HPA(IO_BITMAP_A),
+	VMCSCTL_FIELD_HPA(IO_BITMAP_A_HIGH),
+	VMCSCTL_FIELD_HPA(IO_BITMAP_B),
+	VMCSCTL_FIELD_HPA(IO_BITMAP_B_HIGH),
+	VMCSCTL_FIELD_HPA(MSR_BITMAP),
+	VMCSCTL_FIELD_HPA(MSR_BITMAP_HIGH),
+	VMCSCTL_FIELD_HPA(VM_EXIT_MSR_STORE_ADDR),
+	VMCSCTL_FIELD_HPA(VM_EXIT_MSR_STORE_ADDR_HIGH),
+	VMCSCTL_FIELD_HPA(VM_EXIT_MSR_LOAD_ADDR),
+	VMCSCTL_FIELD_HPA(VM_EXIT_MSR_LOAD_ADDR_HIGH),
+	VMCSCTL_FIELD_HPA(VM_ENTRY_MSR_LOAD_ADDR),
+	VMCSCTL_FIELD_HPA(VM_ENTRY_MSR_LOAD_ADDR_HIGH),
+	VMCSCTL_FIELD_HPA(PML_ADDRESS),
+	VMCSCTL_FIELD_HPA(PML_ADDRESS_HIGH),
 	VMCSCTL_FIELD(TSC_OFFSET),
 	VMCSCTL_FIELD(TSC_OFFSET_HIGH),
-	VMCSCTL_FIELD(VIRTUAL_APIC_PAGE_ADDR),
-	VMCSCTL_FIELD(VIRTUAL_APIC_PAGE_ADDR_HIGH),
-	VMCSCTL_FIELD(APIC_ACCESS_ADDR),
-	VMCSCTL_FIELD(APIC_ACCESS_ADDR_HIGH),
-	VMCSCTL_FIELD(POSTED_INTR_DESC_ADDR),
-	VMCSCTL_FIELD(POSTED_INTR_DESC_ADDR_HIGH),
+	VMCSCTL_FIELD_HPA(VIRTUAL_APIC_PAGE_ADDR),
+	VMCSCTL_FIELD_HPA(VIRTUAL_APIC_PAGE_ADDR_HIGH),
+	VMCSCTL_FIELD_HPA(APIC_ACCESS_ADDR),
+	VMCSCTL_FIELD_HPA(APIC_ACCESS_ADDR_HIGH),
+	VMCSCTL_FIELD_HPA(POSTED_INTR_DESC_ADDR),
+	VMCSCTL_FIELD_HPA(POSTED_INTR_DESC_ADDR_HIGH),
 	VMCSCTL_FIELD(VM_FUNCTION_CONTROL),
 	VMCSCTL_FIELD(VM_FUNCTION_CONTROL_HIGH),
-	VMCSCTL_FIELD(EPT_POINTER),
-	VMCSCTL_FIELD(EPT_POINTER_HIGH),
+	VMCSCTL_FIELD_HPA(EPT_POINTER),
+	VMCSCTL_FIELD_HPA(EPT_POINTER_HIGH),
 	VMCSCTL_FIELD(EOI_EXIT_BITMAP0),
 	VMCSCTL_FIELD(EOI_EXIT_BITMAP0_HIGH),
 	VMCSCTL_FIELD(EOI_EXIT_BITMAP1),
@@ -191,14 +279,14 @@ static struct vmcsctl_field vmcsctl_fields[] = {
 	VMCSCTL_FIELD(EOI_EXIT_BITMAP2_HIGH),
 	VMCSCTL_FIELD(EOI_EXIT_BITMAP3),
 	VMCSCTL_FIELD(EOI_EXIT_BITMAP3_HIGH),
-	VMCSCTL_FIELD(EPTP_LIST_ADDRESS),
-	VMCSCTL_FIELD(EPTP_LIST_ADDRESS_HIGH),
-	VMCSCTL_FIELD(VMREAD_BITMAP),
-	VMCSCTL_FIELD(VMREAD_BITMAP_HIGH),
-	VMCSCTL_FIELD(VMWRITE_BITMAP),
-	VMCSCTL_FIELD(VMWRITE_BITMAP_HIGH),
-	VMCSCTL_FIELD(VE_INFORMATION_ADDRESS),
-	VMCSCTL_FIELD(VE_INFORMATION_ADDRESS_HIGH),
+	VMCSCTL_FIELD_HPA(EPTP_LIST_ADDRESS),
+	VMCSCTL_FIELD_HPA(EPTP_LIST_ADDRESS_HIGH),
+	VMCSCTL_FIELD_HPA(VMREAD_BITMAP),
+	VMCSCTL_FIELD_HPA(VMREAD_BITMAP_HIGH),
+	VMCSCTL_FIELD_HPA(VMWRITE_BITMAP),
+	VMCSCTL_FIELD_HPA(VMWRITE_BITMAP_HIGH),
+	VMCSCTL_FIELD_HPA(VE_INFORMATION_ADDRESS),
+	VMCSCTL_FIELD_HPA(VE_INFORMATION_ADDRESS_HIGH),
 	VMCSCTL_FIELD(XSS_EXIT_BITMAP),
 	VMCSCTL_FIELD(XSS_EXIT_BITMAP_HIGH),
 	VMCSCTL_FIELD(ENCLS_EXITING_BITMAP),
@@ -207,12 +295,12 @@ static struct vmcsctl_field vmcsctl_fields[] = {
 	VMCSCTL_FIELD(TSC_MULTIPLIER_HIGH),
 	VMCSCTL_FIELD(TERTIARY_VM_EXEC_CONTROL),
 	VMCSCTL_FIELD(TERTIARY_VM_EXEC_CONTROL_HIGH),
-	VMCSCTL_FIELD(PID_POINTER_TABLE),
-	VMCSCTL_FIELD(PID_POINTER_TABLE_HIGH),
+	VMCSCTL_FIELD_HPA(PID_POINTER_TABLE),
+	VMCSCTL_FIELD_HPA(PID_POINTER_TABLE_HIGH),
 	VMCSCTL_FIELD(GUEST_PHYSICAL_ADDRESS),
 	VMCSCTL_FIELD(GUEST_PHYSICAL_ADDRESS_HIGH),
-	VMCSCTL_FIELD(VMCS_LINK_POINTER),
-	VMCSCTL_FIELD(VMCS_LINK_POINTER_HIGH),
+	VMCSCTL_FIELD_HPA(VMCS_LINK_POINTER),
+	VMCSCTL_FIELD_HPA(VMCS_LINK_POINTER_HIGH),
 	VMCSCTL_FIELD(GUEST_IA32_DEBUGCTL),
 	VMCSCTL_FIELD(GUEST_IA32_DEBUGCTL_HIGH),
 	VMCSCTL_FIELD(GUEST_IA32_PAT),
@@ -316,7 +404,7 @@ static struct vmcsctl_field vmcsctl_fields[] = {
 	VMCSCTL_FIELD_RW(GUEST_RSP, any),
 	VMCSCTL_FIELD_RW(GUEST_RIP, linear),
 	VMCSCTL_FIELD_RW(GUEST_RFLAGS, rflags),
-	VMCSCTL_FIELD_RW(GUEST_PENDING_DBG_EXCEPTIONS, pending_dbg),
+	VMCSCTL_FIELD(GUEST_PENDING_DBG_EXCEPTIONS),
 	VMCSCTL_FIELD_RW(GUEST_SYSENTER_ESP, linear),
 	VMCSCTL_FIELD_RW(GUEST_SYSENTER_EIP, linear),
 	VMCSCTL_FIELD(HOST_CR0),
@@ -363,12 +451,41 @@ static ssize_t vcpu_id_show(struct kobject *kobj, struct kobj_attribute *attr, c
 
 static ssize_t pid_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%d\n", to_vmcsctl_dir(kobj)->tgid);
+	return sysfs_emit(buf, "%d\n", pid_nr(to_vmcsctl_dir(kobj)->owner));
+}
+
+/* The thread that ran the vCPU last (KVM_RUN), 0 before its first run. */
+static ssize_t tid_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct kvm_vcpu *vcpu = to_vmcsctl_dir(kobj)->vcpu;
+	pid_t tid;
+
+	rcu_read_lock();
+	tid = pid_nr(rcu_dereference(vcpu->pid));
+	rcu_read_unlock();
+	return sysfs_emit(buf, "%d\n", tid);
+}
+
+static ssize_t vm_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_vmcsctl_dir(kobj)->vm);
+}
+
+static ssize_t id_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", to_vmcsctl_dir(kobj)->id);
 }
 
 static ssize_t cpu_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%d\n", READ_ONCE(vmcsctl_dir_vmcs(to_vmcsctl_dir(kobj))->cpu));
+	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
+	int ret = vmcsctl_dir_get(dir);
+
+	if (ret)
+		return ret;
+	ret = sysfs_emit(buf, "%d\n", READ_ONCE(vmcsctl_dir_vmcs(dir)->cpu));
+	vmcsctl_dir_put(dir);
+	return ret;
 }
 
 /*
@@ -377,17 +494,29 @@ static ssize_t cpu_show(struct kobject *kobj, struct kobj_attribute *attr, char 
  */
 static ssize_t revision_id_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
-	struct vmcs *vmcs = vmcsctl_dir_region(to_vmcsctl_dir(kobj));
+	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
+	struct vmcs *vmcs;
+	int ret = vmcsctl_dir_get(dir);
 
-	return sysfs_emit(buf, "0x%08x\n",
-			  vmcs->hdr.revision_id | (u32)vmcs->hdr.shadow_vmcs << 31);
+	if (ret)
+		return ret;
+	vmcs = vmcsctl_dir_region(dir);
+	ret = sysfs_emit(buf, "0x%08x\n",
+			 vmcs->hdr.revision_id | (u32)vmcs->hdr.shadow_vmcs << 31);
+	vmcsctl_dir_put(dir);
+	return ret;
 }
 
 static ssize_t abort_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
-	struct vmcs *vmcs = vmcsctl_dir_region(to_vmcsctl_dir(kobj));
+	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
+	int ret = vmcsctl_dir_get(dir);
 
-	return sysfs_emit(buf, "0x%08x\n", READ_ONCE(vmcs->abort));
+	if (ret)
+		return ret;
+	ret = sysfs_emit(buf, "0x%08x\n", READ_ONCE(vmcsctl_dir_region(dir)->abort));
+	vmcsctl_dir_put(dir);
+	return ret;
 }
 
 /* Which VMCS the vCPU uses now, and whether it runs L2: a snapshot. */
@@ -407,6 +536,9 @@ static ssize_t guest_mode_show(struct kobject *kobj, struct kobj_attribute *attr
 
 static struct kobj_attribute vmcsctl_attr_vcpu_id = __ATTR_RO_MODE(vcpu_id, 0400);
 static struct kobj_attribute vmcsctl_attr_pid = __ATTR_RO_MODE(pid, 0400);
+static struct kobj_attribute vmcsctl_attr_tid = __ATTR_RO_MODE(tid, 0400);
+static struct kobj_attribute vmcsctl_attr_vm = __ATTR_RO_MODE(vm, 0400);
+static struct kobj_attribute vmcsctl_attr_id = __ATTR_RO_MODE(id, 0400);
 static struct kobj_attribute vmcsctl_attr_cpu = __ATTR_RO_MODE(cpu, 0400);
 static struct kobj_attribute vmcsctl_attr_revision_id = __ATTR_RO_MODE(revision_id, 0400);
 static struct kobj_attribute vmcsctl_attr_abort = __ATTR_RO_MODE(abort, 0400);
@@ -435,29 +567,34 @@ struct vmcsctl_dump {
  * Every field of the directory, read in one IPI so that the values belong
  * to the same moment, as an array of struct vmcsctl_dump_entry in table
  * order.  It fits in one page: read it with one read() at offset 0, as
- * each read() takes a new snapshot.
+ * each read() takes a new snapshot.  The opener must have had
+ * CAP_SYS_ADMIN, as for /proc/PID/stack; under lockdown=confidentiality
+ * the fields that give away the host are left out.
  */
 static ssize_t vmcsctl_dump_read(struct file *file, struct kobject *kobj,
 				 struct bin_attribute *attr, char *buf, loff_t off,
 				 size_t count)
 {
 	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
+	bool hide_host = vmcsctl_host_locked_down();
 	struct vmcsctl_dump *dump;
 	unsigned int i, n = 0;
 	size_t len;
 	int ret;
 
-	len = bitmap_weight(vmcsctl_supported, ARRAY_SIZE(vmcsctl_fields)) *
-	      sizeof(dump->entries[0]);
-	if (off >= len)
-		return 0;
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
 	dump = kzalloc(sizeof(*dump), GFP_KERNEL);
 	if (!dump)
 		return -ENOMEM;
 	for_each_set_bit(i, vmcsctl_supported, ARRAY_SIZE(vmcsctl_fields))
-		dump->fields[n++] = vmcsctl_fields[i].encoding;
-	ret = vmcsctl_read(dir->vcpu, vmcsctl_dir_vmcs(dir), dir->kind == VMCSCTL_SHADOW,
-			   dump->fields, dump->values, n);
+		if (!hide_host || !vmcsctl_field_is_host(&vmcsctl_fields[i]))
+			dump->fields[n++] = vmcsctl_fields[i].encoding;
+	len = n * sizeof(dump->entries[0]);
+	ret = 0;
+	if (off >= len)
+		goto out;
+	ret = vmcsctl_dir_read(dir, dump->fields, dump->values, n);
 	if (ret)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -496,6 +633,9 @@ static const struct attribute_group vmcsctl_vmcs_group = {
 static struct attribute *vmcsctl_vcpu_attrs[] = {
 	&vmcsctl_attr_vcpu_id.attr,
 	&vmcsctl_attr_pid.attr,
+	&vmcsctl_attr_tid.attr,
+	&vmcsctl_attr_vm.attr,
+	&vmcsctl_attr_id.attr,
 	&vmcsctl_attr_current.attr,
 	&vmcsctl_attr_guest_mode.attr,
 	NULL,
@@ -518,151 +658,126 @@ static const struct attribute_group *vmcsctl_nested_groups[] = {
 	NULL,
 };
 
+/*
+ * Every file: root's file mode, and CAP_SYS_ADMIN in the initial user
+ * namespace, as the files show other processes' guests and, but for
+ * lockdown, kernel addresses.  sysfs gives show() and store() no file, so
+ * it is the reader's or writer's capability that counts here (the dump
+ * file checks its opener's).
+ */
+static ssize_t vmcsctl_attr_show(struct kobject *kobj, struct attribute *attr, char *buf)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return kobj_sysfs_ops.show(kobj, attr, buf);
+}
+
+static ssize_t vmcsctl_attr_store(struct kobject *kobj, struct attribute *attr,
+				  const char *buf, size_t count)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return kobj_sysfs_ops.store(kobj, attr, buf, count);
+}
+
+static const struct sysfs_ops vmcsctl_sysfs_ops = {
+	.show = vmcsctl_attr_show,
+	.store = vmcsctl_attr_store,
+};
+
 /* Directories whose release has not run yet: kvm_intel must outlive them. */
 static atomic_t vmcsctl_nr_dirs = ATOMIC_INIT(0);
-static DECLARE_WAIT_QUEUE_HEAD(vmcsctl_released);
 
 static void vmcsctl_dir_release(struct kobject *kobj)
 {
-	kfree(to_vmcsctl_dir(kobj));
+	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
+
+	put_pid(dir->owner);
+	kfree(dir);
+	/*
+	 * The last release lets vmcsctl_exit() return and kvm_intel go away:
+	 * after the decrement nothing of the module may be touched.
+	 * wake_up_var() only hashes the address into the scheduler's wait
+	 * table, and free_module() waits in synchronize_rcu() for this
+	 * read-side section to end.
+	 */
+	rcu_read_lock();
 	if (atomic_dec_and_test(&vmcsctl_nr_dirs))
-		wake_up(&vmcsctl_released);
+		wake_up_var(&vmcsctl_nr_dirs);
+	rcu_read_unlock();
 }
 
 static const struct kobj_type vmcsctl_vcpu_ktype = {
 	.release = vmcsctl_dir_release,
-	.sysfs_ops = &kobj_sysfs_ops,
+	.sysfs_ops = &vmcsctl_sysfs_ops,
 	.default_groups = vmcsctl_vcpu_groups,
 };
 
 static const struct kobj_type vmcsctl_nested_ktype = {
 	.release = vmcsctl_dir_release,
-	.sysfs_ops = &kobj_sysfs_ops,
+	.sysfs_ops = &vmcsctl_sysfs_ops,
 	.default_groups = vmcsctl_nested_groups,
 };
 
 static struct kset *vmcsctl_kset;
 static DEFINE_MUTEX(vmcsctl_lock);	/* directory names, the field probe */
+static atomic64_t vmcsctl_next_id = ATOMIC64_INIT(0);
+
+static struct vmcsctl_dir *vmcsctl_dir_alloc(struct kvm_vcpu *vcpu, enum vmcsctl_kind kind,
+					     const struct kobj_type *ktype)
+{
+	struct vmcsctl_dir *dir = kzalloc(sizeof(*dir), GFP_KERNEL_ACCOUNT);
+
+	if (!dir)
+		return NULL;
+	dir->vcpu = vcpu;
+	dir->kind = kind;
+	mutex_init(&dir->nested_lock);
+	kobject_init(&dir->kobj, ktype);
+	atomic_inc(&vmcsctl_nr_dirs);
+	return dir;
+}
 
 /*
- * Name the directory after the thread that created the vCPU, as QEMU's
- * "info cpus" thread_id: vmcs<TID>.  A thread that creates several vCPUs
- * gets vmcs<TID>.<N> for the others, N >= 1 the smallest free number.
+ * Name the directory after the thread that creates the vCPU, as QEMU's
+ * "info cpus" thread_id: vmcs<TID>.  If that name is taken (the thread
+ * creates several vCPUs, or its TID was reused), the directory is
+ * vmcs<TID>.<id>, with the directory's id, which no other directory ever
+ * has: one hashed lookup per vCPU, and a suffixed name is never reused.
+ * An open file never reaches another vCPU: kernfs fails it once its
+ * directory is removed.
  */
 static int vmcsctl_dir_add(struct vmcsctl_dir *dir, pid_t tid)
 {
-	struct kobject *other;
-	unsigned int n = 0;
-	char name[32];
+	struct kernfs_node *other;
+	char name[48];
 
 	lockdep_assert_held(&vmcsctl_lock);
-	for (;; n++) {
-		if (n)
-			snprintf(name, sizeof(name), "vmcs%d.%u", tid, n);
-		else
-			snprintf(name, sizeof(name), "vmcs%d", tid);
-		other = kset_find_obj(vmcsctl_kset, name);
-		if (!other)
-			break;
-		kobject_put(other);
+	snprintf(name, sizeof(name), "vmcs%d", tid);
+	other = kernfs_find_and_get(vmcsctl_kset->kobj.sd, name);
+	if (other) {
+		kernfs_put(other);
+		snprintf(name, sizeof(name), "vmcs%d.%llu", tid, dir->id);
 	}
 	return kobject_add(&dir->kobj, NULL, "%s", name);
 }
 
-/**
- * vmcsctl_vcpu_postcreate() - publish a new vCPU's VMCS
- * @vcpu: the vCPU, fully created and reachable by userspace
- *
- * Called by the creating thread once the vCPU can no longer fail creation.
- * A vCPU that cannot be published (no memory) still works; it is only
- * missing from sysfs, which is logged.
- */
-void vmcsctl_vcpu_postcreate(struct kvm_vcpu *vcpu)
+static int vmcsctl_subdir_add(struct vmcsctl_dir *parent, enum vmcsctl_kind kind,
+			      const char *name, struct vmcsctl_dir **subdir)
 {
 	struct vmcsctl_dir *dir;
-	int ret = 0;
+	int ret;
 
-	if (!vmcsctl_kset)
-		return;
-	dir = kzalloc(sizeof(*dir), GFP_KERNEL_ACCOUNT);
-	if (!dir) {
-		pr_warn_ratelimited("no memory to publish vCPU %u\n", vcpu->vcpu_id);
-		return;
-	}
-	dir->vcpu = vcpu;
-	dir->tgid = task_tgid_nr(current);
-	dir->kobj.kset = vmcsctl_kset;
-	kobject_init(&dir->kobj, &vmcsctl_vcpu_ktype);
-	atomic_inc(&vmcsctl_nr_dirs);
-
-	mutex_lock(&vmcsctl_lock);
-	if (!vmcsctl_probed) {
-		/* A VM exists, so this CPU is in VMX operation. */
-		ret = vmcsctl_probe_fields(vmcsctl_fields, ARRAY_SIZE(vmcsctl_fields),
-					   vmcsctl_supported);
-		vmcsctl_probed = !ret;
-	}
-	if (!ret)
-		ret = vmcsctl_dir_add(dir, task_pid_nr(current));
-	mutex_unlock(&vmcsctl_lock);
-
-	if (ret) {
-		pr_warn_ratelimited("vCPU %u not published: %d\n", vcpu->vcpu_id, ret);
-		kobject_put(&dir->kobj);
-		return;
-	}
-	WRITE_ONCE(to_vmx(vcpu)->vmcsctl, dir);
-
-	/* Another thread may have run the vCPU into VMX operation already. */
-	if (mutex_trylock(&vcpu->mutex)) {
-		if (to_vmx(vcpu)->nested.vmxon)
-			vmcsctl_nested_enter(vcpu);
-		mutex_unlock(&vcpu->mutex);
-	}
-}
-
-/**
- * vmcsctl_vm_pre_destroy() - unpublish every vCPU of a VM about to go away
- * @kvm: the VM, whose last reference is gone
- *
- * Runs before KVM loads the vCPUs one last time without vcpu->mutex.
- * kobject_del() waits for readers inside a show() to leave.
- */
-void vmcsctl_vm_pre_destroy(struct kvm *kvm)
-{
-	struct vmcsctl_dir *dir;
-	struct kvm_vcpu *vcpu;
-	unsigned long i;
-
-	kvm_for_each_vcpu(i, vcpu, kvm) {
-		dir = to_vmx(vcpu)->vmcsctl;
-		if (!dir)
-			continue;
-		vmcsctl_nested_leave(vcpu);
-		to_vmx(vcpu)->vmcsctl = NULL;
-		kobject_del(&dir->kobj);
-		kobject_put(&dir->kobj);
-	}
-}
-
-static struct vmcsctl_dir *vmcsctl_subdir_add(struct vmcsctl_dir *parent,
-					      enum vmcsctl_kind kind, const char *name)
-{
-	struct vmcsctl_dir *dir;
-
-	dir = kzalloc(sizeof(*dir), GFP_KERNEL_ACCOUNT);
+	dir = vmcsctl_dir_alloc(parent->vcpu, kind, &vmcsctl_nested_ktype);
 	if (!dir)
-		return NULL;
-	dir->vcpu = parent->vcpu;
-	dir->kind = kind;
-	dir->tgid = parent->tgid;
-	kobject_init(&dir->kobj, &vmcsctl_nested_ktype);
-	atomic_inc(&vmcsctl_nr_dirs);
-	if (kobject_add(&dir->kobj, &parent->kobj, "%s", name)) {
+		return -ENOMEM;
+	ret = kobject_add(&dir->kobj, &parent->kobj, "%s", name);
+	if (ret) {
 		kobject_put(&dir->kobj);
-		return NULL;
+		return ret;
 	}
-	return dir;
+	*subdir = dir;
+	return 0;
 }
 
 static void vmcsctl_subdir_del(struct vmcsctl_dir **dir)
@@ -674,45 +789,156 @@ static void vmcsctl_subdir_del(struct vmcsctl_dir **dir)
 	*dir = NULL;
 }
 
-/**
- * vmcsctl_nested_enter() - publish vmcs02 and the shadow VMCS of a vCPU
- * @vcpu: a vCPU whose L1 just entered VMX operation (VMXON, or nested
- *	state restored), so both VMCSs are allocated
- *
- * Context: process context under vcpu->mutex.
- */
-void vmcsctl_nested_enter(struct kvm_vcpu *vcpu)
+/* Remove a vCPU's directory (added) and its subdirectories; kobject_del() waits for readers. */
+static void vmcsctl_dir_del(struct vmcsctl_dir *dir)
 {
-	struct vcpu_vmx *vmx = to_vmx(vcpu);
-	struct vmcsctl_dir *dir = READ_ONCE(vmx->vmcsctl);
+	vmcsctl_subdir_del(&dir->shadow);
+	vmcsctl_subdir_del(&dir->vmcs02);
+	kobject_del(&dir->kobj);
+	kobject_put(&dir->kobj);
+}
 
-	if (!dir || dir->vmcs02)
-		return;
-	dir->vmcs02 = vmcsctl_subdir_add(dir, VMCSCTL_VMCS02, "vmcs02");
-	if (vmx->vmcs01.shadow_vmcs)
-		dir->shadow = vmcsctl_subdir_add(dir, VMCSCTL_SHADOW, "shadow");
-	if (!dir->vmcs02 || (vmx->vmcs01.shadow_vmcs && !dir->shadow))
-		pr_warn_ratelimited("vCPU %u: nested VMCSs not published\n", vcpu->vcpu_id);
+/*
+ * Add the vCPU's directory and, where KVM offers nested VMX, its vmcs02/
+ * and shadow/: they are there for the vCPU's whole life, so that nothing
+ * a guest does (VMXON, VMXOFF) adds or removes sysfs files; they answer
+ * -ENODATA while L1 is outside VMX operation.  On failure everything is
+ * undone and the reference to @dir is gone.
+ */
+static int vmcsctl_dir_publish(struct vmcsctl_dir *dir)
+{
+	int ret = 0;
+
+	mutex_lock(&vmcsctl_lock);
+	if (!vmcsctl_probed) {
+		/* A VM exists, so every online CPU is in VMX operation. */
+		ret = vmcsctl_probe_fields(vmcsctl_fields, ARRAY_SIZE(vmcsctl_fields),
+					   vmcsctl_supported);
+		vmcsctl_probed = !ret;
+	}
+	if (!ret)
+		ret = vmcsctl_dir_add(dir, task_pid_nr(current));
+	mutex_unlock(&vmcsctl_lock);
+	if (ret) {
+		kobject_put(&dir->kobj);
+		return ret;
+	}
+
+	if (kvm_cpu_cap_has(X86_FEATURE_VMX)) {
+		ret = vmcsctl_subdir_add(dir, VMCSCTL_VMCS02, "vmcs02", &dir->vmcs02);
+		if (!ret)
+			ret = vmcsctl_subdir_add(dir, VMCSCTL_SHADOW, "shadow", &dir->shadow);
+	}
+	if (ret)
+		vmcsctl_dir_del(dir);
+	return ret;
 }
 
 /**
- * vmcsctl_nested_leave() - unpublish vmcs02 and the shadow VMCS of a vCPU
+ * vmcsctl_vcpu_postcreate() - publish a new vCPU's VMCS
+ * @vcpu: the vCPU, fully created and reachable by userspace
+ *
+ * Called by the creating thread once the vCPU can no longer fail creation.
+ * Publishing holds vcpu->mutex, so that the nested hooks, which run under
+ * it, either come after it and find the directory, or came before and
+ * left their state for it to see.  A vCPU that cannot be published (no
+ * memory) still works; it is only missing from sysfs, which is logged.
+ */
+void vmcsctl_vcpu_postcreate(struct kvm_vcpu *vcpu)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+	struct dentry *vm_dentry = vcpu->kvm->debugfs_dentry;
+	struct vmcsctl_dir *dir;
+	int ret;
+
+	if (!vmcsctl_kset)
+		return;
+	dir = vmcsctl_dir_alloc(vcpu, VMCSCTL_VMCS01, &vmcsctl_vcpu_ktype);
+	if (!dir) {
+		pr_warn_ratelimited("no memory to publish vCPU %u\n", vcpu->vcpu_id);
+		return;
+	}
+	dir->kobj.kset = vmcsctl_kset;
+	dir->owner = get_task_pid(current, PIDTYPE_TGID);
+	dir->id = atomic64_inc_return(&vmcsctl_next_id);
+	if (!IS_ERR_OR_NULL(vm_dentry))
+		snprintf(dir->vm, sizeof(dir->vm), "%pd", vm_dentry);
+	else
+		strscpy(dir->vm, vcpu->kvm->stats_id, sizeof(dir->vm));
+
+	ret = mutex_lock_killable(&vcpu->mutex);
+	if (ret) {
+		kobject_put(&dir->kobj);
+		return;
+	}
+	ret = vmcsctl_dir_publish(dir);
+	if (!ret) {
+		dir->nested_live = vmx->nested.vmxon || vmx->nested.smm.vmxon;
+		vmx->vmcsctl = dir;
+	}
+	mutex_unlock(&vcpu->mutex);
+	if (ret)
+		pr_warn_ratelimited("vCPU %u not published: %d\n", vcpu->vcpu_id, ret);
+}
+
+/**
+ * vmcsctl_vm_pre_destroy() - unpublish every vCPU of a VM about to go away
+ * @kvm: the VM, whose last reference is gone
+ *
+ * Runs before KVM loads the vCPUs one last time without vcpu->mutex, and
+ * before it frees any VMCS.  kobject_del() waits for readers inside a
+ * show() to leave.
+ */
+void vmcsctl_vm_pre_destroy(struct kvm *kvm)
+{
+	struct vmcsctl_dir *dir;
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+
+	kvm_for_each_vcpu(i, vcpu, kvm) {
+		dir = to_vmx(vcpu)->vmcsctl;
+		if (!dir)
+			continue;
+		to_vmx(vcpu)->vmcsctl = NULL;
+		vmcsctl_dir_del(dir);
+	}
+}
+
+static void vmcsctl_set_nested_live(struct kvm_vcpu *vcpu, bool live)
+{
+	struct vmcsctl_dir *dir = to_vmx(vcpu)->vmcsctl;
+
+	if (!dir)
+		return;
+	mutex_lock(&dir->nested_lock);
+	dir->nested_live = live;
+	mutex_unlock(&dir->nested_lock);
+}
+
+/**
+ * vmcsctl_nested_enter() - vmcs02 and the shadow VMCS may be read now
+ * @vcpu: a vCPU whose L1 just entered VMX operation (VMXON, or nested
+ *	state restored), so both VMCSs are allocated
+ *
+ * Context: process context under vcpu->mutex.  Takes a mutex that readers
+ * hold only for the time of a read, which never waits for the vCPU.
+ */
+void vmcsctl_nested_enter(struct kvm_vcpu *vcpu)
+{
+	vmcsctl_set_nested_live(vcpu, true);
+}
+
+/**
+ * vmcsctl_nested_leave() - stop reads of vmcs02 and the shadow VMCS
  * @vcpu: a vCPU that leaves VMX operation, before KVM frees the VMCSs
  *
- * kobject_del() waits for readers of the files to leave, and readers never
- * wait for the vCPU, so this cannot deadlock.
+ * Waits for reads in progress; later ones get -ENODATA.
  *
  * Context: process context under vcpu->mutex, or VM teardown.
  */
 void vmcsctl_nested_leave(struct kvm_vcpu *vcpu)
 {
-	struct vmcsctl_dir *dir = READ_ONCE(to_vmx(vcpu)->vmcsctl);
-
-	might_sleep();
-	if (!dir)
-		return;
-	vmcsctl_subdir_del(&dir->shadow);
-	vmcsctl_subdir_del(&dir->vmcs02);
+	vmcsctl_set_nested_live(vcpu, false);
 }
 
 /**
@@ -741,12 +967,12 @@ void vmcsctl_init(void)
  * vmcsctl_exit() - remove /sys/kernel/vmcsctl at kvm_intel unload
  *
  * No VM exists then, so the directory is empty, but the last reference to
- * a removed directory may still be held (e.g. by an open file): wait for
- * every release, whose code is in this module.
+ * a removed directory may still be held (DEBUG_KOBJECT_RELEASE delays it):
+ * wait for every release, whose code is in this module.
  */
 void vmcsctl_exit(void)
 {
 	kset_unregister(vmcsctl_kset);
 	vmcsctl_kset = NULL;
-	wait_event(vmcsctl_released, !atomic_read(&vmcsctl_nr_dirs));
+	wait_var_event(&vmcsctl_nr_dirs, !atomic_read(&vmcsctl_nr_dirs));
 }

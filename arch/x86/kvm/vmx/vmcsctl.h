@@ -33,7 +33,21 @@ struct vmcsctl_field {
 	struct kobj_attribute kattr;
 	u32 encoding;
 	const struct vmcsctl_write_rule *write;
+	bool host_pa;		/* holds a host physical address */
 };
+
+/* Field types, bits 11:10 of the encoding (SDM Vol. 3, B.1). */
+enum vmcsctl_field_type {
+	VMCSCTL_TYPE_CONTROL,
+	VMCSCTL_TYPE_EXIT_INFO,
+	VMCSCTL_TYPE_GUEST,
+	VMCSCTL_TYPE_HOST,
+};
+
+static inline enum vmcsctl_field_type vmcsctl_field_type(u32 encoding)
+{
+	return (encoding >> 10) & 3;
+}
 
 /* Width in bits of a field's value, from its encoding (SDM Vol. 3, B.1). */
 static inline unsigned int vmcsctl_field_bits(u32 encoding)
@@ -59,7 +73,7 @@ int vmcsctl_probe_fields(const struct vmcsctl_field *fields, unsigned int n,
 
 #ifdef CONFIG_KVM_VMCSCTL_WRITE
 bool vmcsctl_writes_enabled(void);
-int vmcsctl_write(struct kvm_vcpu *vcpu, const char *dir,
+int vmcsctl_write(struct kvm_vcpu *vcpu, struct pid *owner, const char *dir,
 		  const struct vmcsctl_field *field, const char *buf);
 #else
 static inline bool vmcsctl_writes_enabled(void)
@@ -67,7 +81,7 @@ static inline bool vmcsctl_writes_enabled(void)
 	return false;
 }
 
-static inline int vmcsctl_write(struct kvm_vcpu *vcpu, const char *dir,
+static inline int vmcsctl_write(struct kvm_vcpu *vcpu, struct pid *owner, const char *dir,
 				const struct vmcsctl_field *field, const char *buf)
 {
 	return -EACCES;

@@ -1,28 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * vmcsctl writes: root may change whitelisted guest-state fields of a
- * stopped vCPU's vmcs01, when the kernel was built with
+ * vmcsctl writes: a privileged user may change whitelisted guest-state
+ * fields of a stopped vCPU's vmcs01, when the kernel was built with
  * CONFIG_KVM_VMCSCTL_WRITE and kvm_intel was loaded with vmcsctl_write=1.
  *
- * A write is a vCPU ioctl in all but name: it takes vcpu->mutex (with
- * trylock, so a vCPU inside KVM_RUN gets -EBUSY), loads the vCPU, writes
- * the field with KVM's own VMWRITE and then tells KVM, whose caches of
- * RIP, RSP, RFLAGS and the segment registers would otherwise overwrite or
- * ignore the new value.  The next VM entry runs with it.  The first write
- * taints the kernel and every write is logged.
+ * A write is the vCPU ioctl that userspace would use, run by KVM's own
+ * code with vcpu->mutex held (trylock: a vCPU inside KVM_RUN gets -EBUSY):
+ * KVM_GET_REGS/KVM_SET_REGS for RIP, RSP and RFLAGS, which also drops an
+ * exception queued at the old RIP; KVM_GET_SREGS/KVM_SET_SREGS for the
+ * segment and descriptor-table registers, with their validity checks;
+ * KVM_SET_MSRS's path for the SYSENTER MSRs, and KVM_SET_VCPU_EVENTS's
+ * for interruptibility.  So KVM's caches stay coherent and the vCPU is
+ * left in a state that its owner could have produced.  The next VM entry
+ * runs with it.
+ *
+ * Who may write: CAP_SYS_ADMIN (checked for every file of vmcsctl), the
+ * right to ptrace-attach to the thread that runs the vCPU (or, before its
+ * first KVM_RUN, to the process that created it), and no lockdown.  Every
+ * write taints the kernel and is logged, and audited where CONFIG_AUDIT.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": vmcsctl: " fmt
 
+#include <linux/audit.h>
 #include <linux/ctype.h>
 #include <linux/kstrtox.h>
 #include <linux/kvm_host.h>
 #include <linux/moduleparam.h>
 #include <linux/panic.h>
+#include <linux/pid.h>
+#include <linux/ptrace.h>
+#include <linux/sched/task.h>
+#include <linux/security.h>
+#include <linux/slab.h>
 
-#include "../kvm_cache_regs.h"
 #include "../x86.h"
 #include "vmx.h"
 #include "vmcsctl.h"
+#include "x86_ops.h"
 
 static bool vmcsctl_write_on;
 module_param_named(vmcsctl_write, vmcsctl_write_on, bool, 0444);
@@ -72,72 +86,266 @@ static bool vmcsctl_value_ok(struct kvm_vcpu *vcpu, const struct vmcsctl_field *
 }
 
 /*
- * The VMCS has the new value; make KVM's view agree, as KVM_SET_REGS and
- * KVM_SET_SREGS would.  RIP and RSP are cached and written back at VM entry
- * when dirty, and the emulator keeps its own copy; RFLAGS is cached, decides
- * emulation and carries KVM's single-step TF; NMI blocking is tracked in
- * nmi_known_unmasked; segment state is cached and decides CPL and
- * emulation.  A changed RFLAGS.IF or blocking state changes which events
- * KVM may inject.
+ * May current change the guest of @vcpu?  It must be allowed to attach
+ * to the thread that runs the vCPU, as a debugger would, or to the
+ * process that created it if that thread is gone or never ran it.
  */
-static void vmcsctl_sync_kvm(struct kvm_vcpu *vcpu, u32 encoding, unsigned long value)
+static int vmcsctl_may_write(struct kvm_vcpu *vcpu, struct pid *owner)
 {
-	struct vcpu_vmx *vmx = to_vmx(vcpu);
+	struct task_struct *task;
+	bool ok;
+	int ret;
+
+	/* A debugging interface that writes: refused as debugfs is. */
+	ret = security_locked_down(LOCKDOWN_DEBUGFS);
+	if (ret)
+		return ret;
+
+	rcu_read_lock();
+	task = pid_task(rcu_dereference(vcpu->pid), PIDTYPE_PID);
+	if (!task)
+		task = pid_task(owner, PIDTYPE_TGID);
+	if (task)
+		get_task_struct(task);
+	rcu_read_unlock();
+	if (!task)
+		return -ESRCH;
+	ok = ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS);
+	put_task_struct(task);
+	return ok ? 0 : -EPERM;
+}
+
+/* Segment registers in the order of their VMCS encodings (SDM Vol. 3, B.1). */
+static struct kvm_segment *vmcsctl_sreg(struct kvm_sregs *sregs, u32 encoding, u32 es)
+{
+	struct kvm_segment *segs[] = {
+		&sregs->es, &sregs->cs, &sregs->ss, &sregs->ds,
+		&sregs->fs, &sregs->gs, &sregs->ldt, &sregs->tr,
+	};
+
+	return segs[(encoding - es) / 2];
+}
+
+/* Access rights in the VMCS format (SDM Vol. 3, 25.4.1), and back. */
+static u64 vmcsctl_ar_get(const struct kvm_segment *seg)
+{
+	if (seg->unusable)
+		return VMX_AR_UNUSABLE_MASK;
+	return seg->type | seg->s << 4 | seg->dpl << 5 | seg->present << 7 |
+	       seg->avl << 12 | seg->l << 13 | seg->db << 14 | seg->g << 15;
+}
+
+static void vmcsctl_ar_set(struct kvm_segment *seg, u64 ar)
+{
+	seg->type = ar & 15;
+	seg->s = (ar >> 4) & 1;
+	seg->dpl = (ar >> 5) & 3;
+	seg->present = (ar >> 7) & 1;
+	seg->avl = (ar >> 12) & 1;
+	seg->l = (ar >> 13) & 1;
+	seg->db = (ar >> 14) & 1;
+	seg->g = (ar >> 15) & 1;
+	seg->unusable = !!(ar & VMX_AR_UNUSABLE_MASK);
+}
+
+/*
+ * The member of struct kvm_sregs that holds @encoding, with its old value,
+ * after storing @value in it; false if the field is not in kvm_sregs.
+ */
+static bool vmcsctl_sregs_field(struct kvm_sregs *sregs, u32 encoding, u64 value, u64 *old)
+{
+	struct kvm_segment *seg;
+	struct kvm_dtable *dt;
 
 	switch (encoding) {
+	case GUEST_ES_SELECTOR ... GUEST_TR_SELECTOR:
+		seg = vmcsctl_sreg(sregs, encoding, GUEST_ES_SELECTOR);
+		*old = seg->selector;
+		seg->selector = value;
+		return true;
+	case GUEST_ES_BASE ... GUEST_TR_BASE:
+		seg = vmcsctl_sreg(sregs, encoding, GUEST_ES_BASE);
+		*old = seg->base;
+		seg->base = value;
+		return true;
+	case GUEST_ES_LIMIT ... GUEST_TR_LIMIT:
+		seg = vmcsctl_sreg(sregs, encoding, GUEST_ES_LIMIT);
+		*old = seg->limit;
+		seg->limit = value;
+		return true;
+	case GUEST_ES_AR_BYTES ... GUEST_TR_AR_BYTES:
+		seg = vmcsctl_sreg(sregs, encoding, GUEST_ES_AR_BYTES);
+		*old = vmcsctl_ar_get(seg);
+		vmcsctl_ar_set(seg, value);
+		return true;
+	case GUEST_GDTR_BASE:
+	case GUEST_GDTR_LIMIT:
+	case GUEST_IDTR_BASE:
+	case GUEST_IDTR_LIMIT:
+		dt = encoding == GUEST_GDTR_BASE || encoding == GUEST_GDTR_LIMIT ?
+		     &sregs->gdt : &sregs->idt;
+		if (encoding == GUEST_GDTR_BASE || encoding == GUEST_IDTR_BASE) {
+			*old = dt->base;
+			dt->base = value;
+		} else {
+			*old = dt->limit;
+			dt->limit = value;
+		}
+		return true;
+	}
+	return false;
+}
+
+static u64 *vmcsctl_regs_field(struct kvm_regs *regs, u32 encoding)
+{
+	switch (encoding) {
 	case GUEST_RIP:
-		kvm_rip_write(vcpu, value);
-		break;
+		return &regs->rip;
 	case GUEST_RSP:
-		kvm_rsp_write(vcpu, value);
-		break;
+		return &regs->rsp;
 	case GUEST_RFLAGS:
-		kvm_set_rflags(vcpu, value);
-		break;
-	case GUEST_INTERRUPTIBILITY_INFO:
-		vmx_set_nmi_mask(vcpu, value & GUEST_INTR_STATE_NMI);
-		break;
+		return &regs->rflags;
 	}
-	if (encoding == GUEST_RIP || encoding == GUEST_RSP || encoding == GUEST_RFLAGS) {
-		vcpu->arch.emulate_regs_need_sync_from_vcpu = true;
-		vcpu->arch.emulate_regs_need_sync_to_vcpu = false;
-	}
-	vmx_segment_cache_clear(vmx);
-	vmx->emulation_required = vmx_emulation_required(vcpu);
+	return NULL;
+}
+
+/* KVM_SET_MSRS's path: vCPU loaded, kvm->srcu held. */
+static int vmcsctl_write_msr(struct kvm_vcpu *vcpu, u32 index, u64 value, u64 *old)
+{
+	int idx, ret;
+
+	vcpu_load(vcpu);
+	idx = srcu_read_lock(&vcpu->kvm->srcu);
+	ret = kvm_get_msr(vcpu, index, old) || kvm_set_msr(vcpu, index, value) ? -EINVAL : 0;
+	srcu_read_unlock(&vcpu->kvm->srcu, idx);
+	vcpu_put(vcpu);
+	return ret;
+}
+
+/* KVM_SET_VCPU_EVENTS's path for the interrupt shadow and NMI blocking. */
+static void vmcsctl_write_interruptibility(struct kvm_vcpu *vcpu, u64 value, u64 *old)
+{
+	int shadow = 0;
+
+	if (value & GUEST_INTR_STATE_STI)
+		shadow |= KVM_X86_SHADOW_INT_STI;
+	if (value & GUEST_INTR_STATE_MOV_SS)
+		shadow |= KVM_X86_SHADOW_INT_MOV_SS;
+
+	vcpu_load(vcpu);
+	*old = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+	vmx_set_interrupt_shadow(vcpu, shadow);
+	vmx_set_nmi_mask(vcpu, value & GUEST_INTR_STATE_NMI);
 	kvm_make_request(KVM_REQ_EVENT, vcpu);
+	vcpu_put(vcpu);
+}
+
+/* Write @value to @encoding as the vCPU ioctls would; vcpu->mutex is held. */
+static int vmcsctl_write_locked(struct kvm_vcpu *vcpu, u32 encoding, u64 value, u64 *old)
+{
+	union {
+		struct kvm_regs regs;
+		struct kvm_sregs sregs;
+	} *state;
+	u64 *reg;
+	int ret;
+
+	switch (encoding) {
+	case GUEST_SYSENTER_CS:
+		return vmcsctl_write_msr(vcpu, MSR_IA32_SYSENTER_CS, value, old);
+	case GUEST_SYSENTER_ESP:
+		return vmcsctl_write_msr(vcpu, MSR_IA32_SYSENTER_ESP, value, old);
+	case GUEST_SYSENTER_EIP:
+		return vmcsctl_write_msr(vcpu, MSR_IA32_SYSENTER_EIP, value, old);
+	case GUEST_INTERRUPTIBILITY_INFO:
+		vmcsctl_write_interruptibility(vcpu, value, old);
+		return 0;
+	}
+
+	state = kzalloc(sizeof(*state), GFP_KERNEL_ACCOUNT);
+	if (!state)
+		return -ENOMEM;
+	reg = vmcsctl_regs_field(&state->regs, encoding);
+	if (reg) {
+		ret = kvm_arch_vcpu_ioctl_get_regs(vcpu, &state->regs);
+		if (!ret) {
+			*old = *reg;
+			*reg = value;
+			ret = kvm_arch_vcpu_ioctl_set_regs(vcpu, &state->regs);
+		}
+		/*
+		 * KVM writes a dirty RIP or RSP to the VMCS at the next VM
+		 * entry; write it now as well, so that the file reads back
+		 * what was written.  (RFLAGS goes to the VMCS at once.)
+		 */
+		if (!ret && encoding != GUEST_RFLAGS) {
+			vcpu_load(vcpu);
+			vmcs_writel(encoding, value);
+			vcpu_put(vcpu);
+		}
+	} else {
+		ret = kvm_arch_vcpu_ioctl_get_sregs(vcpu, &state->sregs);
+		if (!ret && WARN_ON_ONCE(!vmcsctl_sregs_field(&state->sregs, encoding, value, old)))
+			ret = -EACCES;
+		if (!ret)
+			ret = kvm_arch_vcpu_ioctl_set_sregs(vcpu, &state->sregs);
+	}
+	kfree(state);
+	return ret;
+}
+
+static void vmcsctl_log(const char *dir, const struct vmcsctl_field *field, u64 old,
+			u64 value)
+{
+	struct audit_buffer *ab;
+
+	pr_notice("write %s/%s: %#llx -> %#llx by %s[%d]\n", dir, field->kattr.attr.name,
+		  old, value, current->comm, task_pid_nr(current));
+
+	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_KERNEL_OTHER);
+	if (!ab)
+		return;
+	audit_log_format(ab, "op=vmcsctl_write dir=%s field=%s old=%#llx new=%#llx", dir,
+			 field->kattr.attr.name, old, value);
+	audit_log_task_info(ab);
+	audit_log_end(ab);
 }
 
 /**
  * vmcsctl_write() - write one field of a stopped vCPU's vmcs01
  * @vcpu: the vCPU; it stays alive for the call
+ * @owner: the process that created @vcpu
  * @dir: name of its vmcsctl directory, for the log
  * @field: the field; only fields with a write rule are writable
  * @buf: the new value as written to the file
  *
+ * The caller has checked CAP_SYS_ADMIN.
+ *
  * Context: process context, may sleep.
- * Return: 0; -EACCES if writes are off or @field is not writable;
- * -EINVAL for a malformed value, a reserved bit set, or a value that VM
- * entry refuses whatever the rest of the state (a non-canonical address,
- * blocking by STI and MOV SS together); -ERANGE for a value wider than
- * @field; -EBUSY if the vCPU is in KVM_RUN
- * or another vCPU ioctl, runs L2 (vmcs02 is loaded), or is in real mode
- * that KVM emulates with vm86 (KVM keeps that segment state itself).  On
- * error nothing changed.  A value that VM entry refuses only together with
- * other state (blocking by STI with RFLAGS.IF=0, say) is accepted, and the
- * next KVM_RUN ends in KVM_EXIT_FAIL_ENTRY, as it would after KVM_SET_REGS.
+ * Return: 0; -EACCES if writes are off or @field is not writable; -EPERM
+ * under lockdown (integrity or confidentiality) or if current may not
+ * ptrace the vCPU's thread; -ESRCH if no task of the VM is left; -EINVAL
+ * for a malformed value, a reserved bit set, a value that VM entry refuses
+ * whatever the rest of the state (a non-canonical address, blocking by
+ * STI and MOV SS together) or one that the vCPU ioctl refuses (e.g. CS.L
+ * set outside long mode); -ERANGE for a value wider than @field; -EIO if
+ * the VM is dead or bugged; -EBUSY if the vCPU is in KVM_RUN or another
+ * vCPU ioctl, runs L2, or is in real mode that KVM emulates with vm86
+ * (KVM keeps that segment state itself).  On error nothing changed.  A
+ * value that VM entry refuses only together with other state is
+ * accepted, as KVM_SET_SREGS accepts it, and the next KVM_RUN ends in
+ * KVM_EXIT_FAIL_ENTRY.
  */
-int vmcsctl_write(struct kvm_vcpu *vcpu, const char *dir,
+int vmcsctl_write(struct kvm_vcpu *vcpu, struct pid *owner, const char *dir,
 		  const struct vmcsctl_field *field, const char *buf)
 {
 	struct vcpu_vmx *vmx = to_vmx(vcpu);
-	u32 encoding = field->encoding;
-	unsigned long old = 0;
-	u64 value;
+	u64 value, old = 0;
 	int ret;
 
 	if (!vmcsctl_write_on || !field->write)
 		return -EACCES;
-	ret = vmcsctl_parse(buf, encoding, &value);
+	ret = vmcsctl_parse(buf, field->encoding, &value);
 	if (ret)
 		return ret;
 	if (!vmcsctl_value_ok(vcpu, field, value))
@@ -145,21 +353,18 @@ int vmcsctl_write(struct kvm_vcpu *vcpu, const char *dir,
 
 	if (!mutex_trylock(&vcpu->mutex))
 		return -EBUSY;
-	vcpu_load(vcpu);
-	if (vmx->loaded_vmcs != &vmx->vmcs01 || vmx->rmode.vm86_active) {
+	ret = vmcsctl_may_write(vcpu, owner);
+	if (!ret && vcpu->kvm->vm_dead)
+		ret = -EIO;
+	if (!ret && (is_guest_mode(vcpu) || vmx->rmode.vm86_active))
 		ret = -EBUSY;
-	} else {
+	if (!ret) {
 		add_taint(TAINT_USER, LOCKDEP_STILL_OK);
-		old = __vmcs_readl(encoding);
-		__vmcs_writel(encoding, value);
-		vmcsctl_sync_kvm(vcpu, encoding, value);
+		ret = vmcsctl_write_locked(vcpu, field->encoding, value, &old);
 	}
-	vcpu_put(vcpu);
 	mutex_unlock(&vcpu->mutex);
 
 	if (!ret)
-		pr_notice_ratelimited("write %s/%s: %#lx -> %#llx by %s[%d]\n", dir,
-				      field->kattr.attr.name, old, value,
-				      current->comm, task_pid_nr(current));
+		vmcsctl_log(dir, field, old, value);
 	return ret;
 }

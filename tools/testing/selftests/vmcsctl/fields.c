@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The 194 entries of enum vmcs_field in Linux 6.12 (SDM Vol. 3, Appendix B),
- * and the 44 that kvm_intel.vmcsctl_write=1 makes writable (the whitelist
+ * and the 43 that kvm_intel.vmcsctl_write=1 makes writable (the whitelist
  * of Documentation/virt/kvm/x86/vmcsctl.rst).
  */
 #include "../kselftest.h"
@@ -187,7 +187,7 @@ const struct vmcs_field_desc vmcs_fields[] = {
 	{ "GUEST_RSP", 0x0000681c, true },
 	{ "GUEST_RIP", 0x0000681e, true },
 	{ "GUEST_RFLAGS", 0x00006820, true },
-	{ "GUEST_PENDING_DBG_EXCEPTIONS", 0x00006822, true },
+	{ "GUEST_PENDING_DBG_EXCEPTIONS", 0x00006822, false },
 	{ "GUEST_SYSENTER_ESP", 0x00006824, true },
 	{ "GUEST_SYSENTER_EIP", 0x00006826, true },
 	{ "HOST_CR0", 0x00006c00 },

@@ -66,18 +66,24 @@ int vmcsctl_write_field(const char *dir, const char *field, const char *text)
 	return ret;
 }
 
-int vmcsctl_writes_enabled(void)
+int kvm_intel_param(const char *name)
 {
-	char buf[8] = "";
+	char path[128], buf[8] = "";
 	FILE *f;
 
-	f = fopen("/sys/module/kvm_intel/parameters/vmcsctl_write", "r");
+	snprintf(path, sizeof(path), "/sys/module/kvm_intel/parameters/%s", name);
+	f = fopen(path, "r");
 	if (!f)
 		return -errno;
 	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = 0;
 	fclose(f);
 	return buf[0] == 'Y';
+}
+
+int vmcsctl_writes_enabled(void)
+{
+	return kvm_intel_param("vmcsctl_write");
 }
 
 const struct vmcs_field_desc *vmcs_field_by_name(const char *name)

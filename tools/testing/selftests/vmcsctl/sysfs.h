@@ -41,6 +41,8 @@ int vmcsctl_read_file(const char *dir, const char *file, char *buf, size_t size)
 int vmcsctl_read_field(const char *dir, const char *field, uint64_t *value);
 /* Write text to a field file; 0 or -errno of open() or write(). */
 int vmcsctl_write_field(const char *dir, const char *field, const char *text);
+/* A bool parameter of kvm_intel: 1 if Y, 0 if N, -errno if absent. */
+int kvm_intel_param(const char *name);
 /* kvm_intel.vmcsctl_write: 1 if on, 0 if off, -errno if absent (no write support). */
 int vmcsctl_writes_enabled(void);
 /* Read a decimal file such as vcpu_id or cpu. */

@@ -12,10 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 
 #include "../kselftest_harness.h"
 #include "harness_field.h"
@@ -33,8 +35,28 @@ static const uint8_t out_hlt[] = { 0xb0, 0x42, 0xe6, 0xf1, 0xf4 };
 
 /* Informational files of each directory, besides the fields. */
 static const char * const info_files[] = {
-	"vcpu_id", "pid", "cpu", "revision_id", "abort", "current", "guest_mode", "dump",
+	"vcpu_id", "pid", "tid", "vm", "id", "cpu", "revision_id", "abort", "current",
+	"guest_mode", "dump",
 };
+
+/* Subdirectories of a vCPU's directory when KVM offers nested VMX. */
+static bool is_nested_dir(const char *name)
+{
+	return !strcmp(name, "vmcs02") || !strcmp(name, "shadow");
+}
+
+/* Drop every capability of this process, or all but @keep; uid stays 0. */
+static int drop_caps(int keep)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = {};
+
+	if (keep >= 0) {
+		data[keep / 32].effective = 1u << (keep % 32);
+		data[keep / 32].permitted = 1u << (keep % 32);
+	}
+	return syscall(SYS_capset, &hdr, data);
+}
 
 /* The single directory of the calling thread's only vCPU. */
 static void own_dir(char *name, size_t size)
@@ -78,6 +100,19 @@ TEST(lifecycle_one_vcpu)
 	EXPECT_EQ(0, value);
 	ASSERT_EQ(0, vmcsctl_read_int(dir, "pid", &value));
 	EXPECT_EQ(getpid(), value);
+	/* Named as KVM's debugfs names the VM: <creator TID>-<VM fd>. */
+	ASSERT_EQ(0, vmcsctl_read_file(dir, "vm", names[1], sizeof(names[1])));
+	snprintf(names[2], sizeof(names[2]), "%d-%d\n", gettid_(), vm.fd);
+	EXPECT_STREQ(names[2], names[1]);
+	ASSERT_EQ(0, vmcsctl_read_int(dir, "tid", &value));
+	EXPECT_EQ(0, value) TH_LOG("tid before the first KVM_RUN");
+	ASSERT_EQ(0, vmcsctl_read_int(dir, "id", &value));
+	EXPECT_LT(0, value);
+	vm_load_code(&vm, VM_CODE_GPA, out_hlt, sizeof(out_hlt));
+	ASSERT_EQ(0, vcpu_start_at(vcpu, VM_CODE_GPA));
+	ASSERT_EQ(0, vcpu_run(vcpu));
+	ASSERT_EQ(0, vmcsctl_read_int(dir, "tid", &value));
+	EXPECT_EQ(gettid_(), value) TH_LOG("tid after KVM_RUN");
 	/* KVM ran the vCPU's reset on this CPU: the VMCS is active here. */
 	ASSERT_EQ(0, vmcsctl_read_int(dir, "cpu", &value));
 	EXPECT_TRUE(value >= 0 && value < sysconf(_SC_NPROCESSORS_ONLN));
@@ -85,15 +120,18 @@ TEST(lifecycle_one_vcpu)
 	EXPECT_EQ(0, vmcsctl_dirs_of(gettid_(), names, 4));
 }
 
-/* Four vCPUs from one thread: four names, vcpu_id 0..3, all unique. */
-TEST(lifecycle_four_vcpus_one_thread)
+/*
+ * Four vCPUs from one thread: vmcs<TID> and three vmcs<TID>.<id>, each
+ * suffix the directory's own id; vcpu_id 0..3, all unique.
+ */
+static void four_vcpus(struct __test_metadata *_metadata, long *ids)
 {
-	char names[8][64];
+	char names[8][64], want[64];
 	struct vcpu *vcpu;
 	unsigned int seen = 0;
 	struct vm vm;
 	long id;
-	int i, n;
+	int i, n, bare = 0;
 
 	ASSERT_EQ(0, vm_create(&vm));
 	for (i = 0; i < 4; i++)
@@ -105,10 +143,32 @@ TEST(lifecycle_four_vcpus_one_thread)
 		ASSERT_TRUE(id >= 0 && id < 4);
 		EXPECT_FALSE(seen & (1u << id)) TH_LOG("vcpu_id %ld twice", id);
 		seen |= 1u << id;
+		ASSERT_EQ(0, vmcsctl_read_int(names[i], "id", &ids[id]));
+		if (!strchr(names[i], '.')) {
+			bare++;
+			continue;
+		}
+		snprintf(want, sizeof(want), "vmcs%d.%ld", gettid_(), ids[id]);
+		EXPECT_STREQ(want, names[i]);
 	}
 	EXPECT_EQ(0xfu, seen);
+	EXPECT_EQ(1, bare);
 	vm_destroy(&vm);
 	EXPECT_EQ(0, vmcsctl_dirs_of(gettid_(), names, 8));
+}
+
+/* Names and ids of destroyed vCPUs are not given to new ones. */
+TEST(lifecycle_four_vcpus_one_thread)
+{
+	long ids[8];
+	int i, j, reused = 0;
+
+	four_vcpus(_metadata, ids);
+	four_vcpus(_metadata, ids + 4);
+	for (i = 0; i < 8; i++)
+		for (j = i + 1; j < 8; j++)
+			reused += ids[i] == ids[j];
+	EXPECT_EQ(0, reused);
 }
 
 struct creator {
@@ -309,6 +369,10 @@ TEST_F(stopped, every_file)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/%s", VMCSCTL_DIR, self->dir, de->d_name);
 		ASSERT_EQ(0, stat(path, &st));
+		if (is_nested_dir(de->d_name)) {
+			EXPECT_TRUE(S_ISDIR(st.st_mode)) TH_LOG("%s", de->d_name);
+			continue;
+		}
 		desc = vmcs_field_by_name(de->d_name);
 		if (writes && desc && desc->writable) {
 			writable++;
@@ -345,8 +409,8 @@ TEST_F(stopped, every_file)
 	EXPECT_EQ(ARRAY_SIZE(info_files), info);
 	EXPECT_GT(total, 100);
 	EXPECT_EQ(total, readable);
-	/* All 44 guest-state fields of the whitelist exist on every VMX CPU. */
-	EXPECT_EQ(writes ? 44 : 0, writable);
+	/* All 43 guest-state fields of the whitelist exist on every VMX CPU. */
+	EXPECT_EQ(writes ? 43 : 0, writable);
 }
 
 /* The dump file: every field file's value, in table order, in one read. */
@@ -399,6 +463,152 @@ TEST_F(stopped, root_only)
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * Root without CAP_SYS_ADMIN reads nothing.  Field files check the
+ * reader's capabilities (sysfs gives show() no file): a file opened before
+ * the drop does not read either.  The dump file checks its opener's, as
+ * /proc/PID/stack does: opened before the drop, it still reads.
+ */
+TEST_F(stopped, capability)
+{
+	char path[512], buf[64];
+	struct vmcsctl_dump_entry e[256];
+	int rip_fd, dump_fd, status;
+	pid_t child;
+
+	snprintf(path, sizeof(path), "%s/%s/GUEST_RIP", VMCSCTL_DIR, self->dir);
+	rip_fd = open(path, O_RDONLY);
+	ASSERT_LE(0, rip_fd);
+	snprintf(path, sizeof(path), "%s/%s/dump", VMCSCTL_DIR, self->dir);
+	dump_fd = open(path, O_RDONLY);
+	ASSERT_LE(0, dump_fd);
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {
+		int fd, bad = 0;
+
+		if (prctl(PR_SET_KEEPCAPS, 0) || drop_caps(-1))
+			_exit(100);
+		bad |= (read(rip_fd, buf, sizeof(buf)) != -1 || errno != EPERM) << 0;
+		bad |= (pread(dump_fd, e, sizeof(e), 0) <= 0) << 1;
+		snprintf(path, sizeof(path), "%s/%s/HOST_RIP", VMCSCTL_DIR, self->dir);
+		fd = open(path, O_RDONLY);
+		bad |= (fd < 0 || read(fd, buf, sizeof(buf)) != -1 || errno != EPERM) << 2;
+		snprintf(path, sizeof(path), "%s/%s/dump", VMCSCTL_DIR, self->dir);
+		fd = open(path, O_RDONLY);
+		bad |= (fd < 0 || read(fd, e, sizeof(e)) != -1 || errno != EPERM) << 3;
+		snprintf(path, sizeof(path), "%s/%s/vcpu_id", VMCSCTL_DIR, self->dir);
+		fd = open(path, O_RDONLY);
+		bad |= (fd < 0 || read(fd, buf, sizeof(buf)) != -1 || errno != EPERM) << 4;
+		_exit(bad);
+	}
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("failed, by bit: 0 open GUEST_RIP read, 1 open dump did not read, %s",
+		       "2 HOST_RIP, 3 dump, 4 vcpu_id read; 100: capset");
+	/* And the parent, with its capabilities, still reads both. */
+	EXPECT_LT(0, pread(rip_fd, buf, sizeof(buf), 0));
+	EXPECT_LT(0, pread(dump_fd, e, sizeof(e), 0));
+	close(rip_fd);
+	close(dump_fd);
+}
+
+/* A file held open across VM destruction gives an errno, not a value. */
+TEST(open_across_destroy)
+{
+	struct vmcsctl_dump_entry e[256];
+	char path[512], buf[64];
+	struct vcpu *vcpu;
+	int fd, dump_fd;
+	struct vm vm;
+
+	ASSERT_EQ(0, vm_create(&vm));
+	ASSERT_EQ(0, vm_add_vcpu(&vm, &vcpu));
+	snprintf(path, sizeof(path), "%s/vmcs%d/GUEST_RIP", VMCSCTL_DIR, gettid_());
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	snprintf(path, sizeof(path), "%s/vmcs%d/dump", VMCSCTL_DIR, gettid_());
+	dump_fd = open(path, O_RDONLY);
+	ASSERT_LE(0, dump_fd);
+	ASSERT_LT(0, pread(fd, buf, sizeof(buf), 0));
+	vm_destroy(&vm);
+	EXPECT_EQ(-1, pread(fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, pread(dump_fd, e, sizeof(e), 0));
+	EXPECT_EQ(ENODEV, errno);
+	close(fd);
+	close(dump_fd);
+}
+
+static int set_cpu_online(int cpu, bool online)
+{
+	char path[128];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, online ? "1" : "0", 1) == 1 ? 0 : -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * CPU 1 goes offline while a vCPU that ran there is stopped: KVM VMCLEARs
+ * its VMCS, which is then active on no CPU, and a file held open reads it
+ * through the clear-VMCS path (vcpu->mutex, VMPTRLD here, VMCLEAR).
+ */
+TEST(cpu_offline)
+{
+	char path[512], buf[64];
+	struct kvm_regs regs;
+	struct vcpu *vcpu;
+	struct vm vm;
+	int fd, ret;
+	long cpu;
+
+	if (access("/sys/devices/system/cpu/cpu1/online", W_OK))
+		SKIP(return, "CPU 1 cannot go offline");
+	ASSERT_EQ(0, pin_to_cpu(1));
+	ASSERT_EQ(0, vm_create(&vm));
+	ASSERT_EQ(0, vm_add_vcpu(&vm, &vcpu));
+	vm_load_code(&vm, VM_CODE_GPA, out_hlt, sizeof(out_hlt));
+	ASSERT_EQ(0, vcpu_start_at(vcpu, VM_CODE_GPA));
+	ASSERT_EQ(0, vcpu_run(vcpu));
+	ASSERT_EQ(KVM_EXIT_IO, vcpu->run->exit_reason);
+	ASSERT_EQ(0, pin_to_cpu(0));
+	snprintf(buf, sizeof(buf), "vmcs%d", gettid_());
+	ASSERT_EQ(0, vmcsctl_read_int(buf, "cpu", &cpu));
+	EXPECT_EQ(1, cpu);
+	snprintf(path, sizeof(path), "%s/%s/GUEST_RIP", VMCSCTL_DIR, buf);
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+
+	ASSERT_EQ(0, set_cpu_online(1, false));
+	ret = vmcsctl_read_int(buf, "cpu", &cpu);
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(-1, cpu) TH_LOG("the VMCS is still active after CPU 1 went offline");
+	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
+	memset(path, 0, sizeof(path));
+	ret = pread(fd, path, sizeof(path) - 1, 0);
+	EXPECT_LT(0, ret) TH_LOG("read of a clear VMCS: %s", strerror(errno));
+	EXPECT_EQ(regs.rip, strtoull(path, NULL, 16));
+	EXPECT_EQ(VM_CODE_GPA + 2, regs.rip);
+	ASSERT_EQ(0, set_cpu_online(1, true));
+
+	/* The vCPU runs on, now wherever the scheduler puts it. */
+	ASSERT_EQ(0, vcpu_run(vcpu));
+	EXPECT_EQ(KVM_EXIT_HLT, vcpu->run->exit_reason);
+	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
+	memset(path, 0, sizeof(path));
+	ASSERT_LT(0, pread(fd, path, sizeof(path) - 1, 0));
+	EXPECT_EQ(regs.rip - 1, strtoull(path, NULL, 16));
+	close(fd);
+	vm_destroy(&vm);
 }
 
 /*
@@ -516,6 +726,123 @@ TEST(concurrent_reads)
 	vm_destroy(&vm);
 }
 
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * Where kvm_intel's .text is: from its start to the next section above it.
+ * Returns 0 with the range, or -errno.
+ */
+static int kvm_intel_text(unsigned long *start, unsigned long *end)
+{
+	const char *dir = "/sys/module/kvm_intel/sections";
+	unsigned long addr;
+	struct dirent *de;
+	char path[512];
+	FILE *f;
+	DIR *d;
+
+	*start = 0;
+	*end = ~0ul;
+	f = fopen("/sys/module/kvm_intel/sections/.text", "r");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%lx", start) != 1)
+		*start = 0;
+	fclose(f);
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%lx", &addr) == 1 && addr > *start && addr < *end)
+			*end = addr;
+		fclose(f);
+	}
+	closedir(d);
+	return *start && *end != ~0ul ? 0 : -ENOENT;
+}
+
+/*
+ * Make the n-th slab allocation made by kvm_intel's code (a frame of its
+ * .text on the stack) during KVM_CREATE_VCPU fail, for n from 1 until the
+ * ioctl makes fewer: those that publish the vCPU's directory, vmcs02/ and
+ * shadow/.  Each time the vCPU is either not created, or created and
+ * published whole, or created and not published; nothing is left after
+ * the VM goes, and kvm_intel still unloads (the next test): every
+ * directory that was begun is released.
+ */
+TEST(publish_failures)
+{
+	int injected = 0, unpublished = 0, created = 0, fd, vcpu_fd, n, i;
+	char names[2][64], path[256], buf[32];
+	unsigned long start, end;
+	struct stat st;
+	bool nested;
+	struct vm vm;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", gettid_());
+	if (access(path, W_OK) || access("/sys/kernel/debug/failslab/require-start", F_OK))
+		SKIP(return, "no CONFIG_FAILSLAB with fail-nth and a stack filter");
+	ASSERT_EQ(0, kvm_intel_text(&start, &end));
+	ASSERT_EQ(0, write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "N"));
+	ASSERT_EQ(0, write_file("/sys/kernel/debug/failslab/verbose", "0"));
+	snprintf(buf, sizeof(buf), "%lu", start);
+	ASSERT_EQ(0, write_file("/sys/kernel/debug/failslab/require-start", buf));
+	snprintf(buf, sizeof(buf), "%lu", end);
+	ASSERT_EQ(0, write_file("/sys/kernel/debug/failslab/require-end", buf));
+	nested = kvm_intel_param("nested") == 1;
+	fd = open(path, O_RDWR);
+	ASSERT_LE(0, fd);
+
+	for (n = 1; ; n += 1 + n / 16) {
+		ASSERT_EQ(0, vm_create(&vm));
+		snprintf(buf, sizeof(buf), "%d", n);
+		ASSERT_EQ((ssize_t)strlen(buf), pwrite(fd, buf, strlen(buf), 0));
+		vcpu_fd = ioctl(vm.fd, KVM_CREATE_VCPU, 0);
+		memset(buf, 0, sizeof(buf));
+		ASSERT_LT(0, pread(fd, buf, sizeof(buf) - 1, 0));
+		ASSERT_EQ(1, pwrite(fd, "0", 1, 0));
+		i = vmcsctl_dirs_of(gettid_(), names, 2);
+		if (vcpu_fd >= 0) {
+			created++;
+			EXPECT_GE(1, i);
+			unpublished += !i;
+			snprintf(path, sizeof(path), "%s/%s/vmcs02/GUEST_RIP", VMCSCTL_DIR,
+				 names[0]);
+			if (i == 1 && nested)
+				EXPECT_EQ(0, stat(path, &st))
+					TH_LOG("n=%d: %s half made", n, names[0]);
+			close(vcpu_fd);
+		} else {
+			EXPECT_EQ(0, i) TH_LOG("n=%d: a failed vCPU has a directory", n);
+		}
+		vm_destroy(&vm);
+		EXPECT_EQ(0, vmcsctl_dirs_of(gettid_(), names, 2)) TH_LOG("n=%d", n);
+		if (atoi(buf) != 0)	/* not consumed: the ioctl allocated fewer */
+			break;
+		injected++;
+	}
+	close(fd);
+	TH_LOG("%d failures injected into kvm_intel's allocations in KVM_CREATE_VCPU (n up to %d)",
+	       injected, n);
+	TH_LOG("%d vCPUs created, %d of them not published", created, unpublished);
+	EXPECT_LT(10, injected);
+	EXPECT_LT(0, unpublished);
+}
+
 static int load_kvm_intel(void)
 {
 	char path[256];
@@ -532,21 +859,34 @@ static int load_kvm_intel(void)
 	return ret;
 }
 
-/* kvm_intel as a module: /sys/kernel/vmcsctl goes with it and comes back. */
+/*
+ * kvm_intel as a module: /sys/kernel/vmcsctl goes with it and comes back;
+ * a file held open across the unload gives an errno, not a value.
+ */
 TEST(module_unload_reload)
 {
-	char names[2][64];
+	char names[2][64], path[256], buf[64];
 	struct vcpu *vcpu;
 	struct stat st;
 	struct vm vm;
+	int fd;
 
 	if (access("/sys/module/kvm_intel/initstate", F_OK))
 		SKIP(return, "kvm_intel is not a module");
 	ASSERT_EQ(0, stat(VMCSCTL_DIR, &st));
+	ASSERT_EQ(0, vm_create(&vm));
+	ASSERT_EQ(0, vm_add_vcpu(&vm, &vcpu));
+	snprintf(path, sizeof(path), "%s/vmcs%d/GUEST_RIP", VMCSCTL_DIR, gettid_());
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	vm_destroy(&vm);
 	ASSERT_EQ(0, syscall(SYS_delete_module, "kvm_intel", O_NONBLOCK))
 		TH_LOG("rmmod kvm_intel: %s", strerror(errno));
 	EXPECT_EQ(-1, stat(VMCSCTL_DIR, &st));
 	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, pread(fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(ENODEV, errno);
+	close(fd);
 	ASSERT_EQ(0, load_kvm_intel());
 	ASSERT_EQ(0, stat(VMCSCTL_DIR, &st));
 	EXPECT_EQ(0, vmcsctl_count_dirs());

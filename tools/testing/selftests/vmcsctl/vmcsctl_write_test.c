@@ -2,9 +2,14 @@
 /*
  * vmcsctl write selftests, for a kernel with CONFIG_KVM_VMCSCTL_WRITE=y and
  * kvm_intel loaded with vmcsctl_write=1: redirect stopped guests through
- * /sys/kernel/vmcsctl, check the guest's next exits and KVM_GET_REGS/SREGS,
- * check every refusal, the taint flag and the log line.  (With writes off,
- * vmcsctl_test's every_file checks that nothing can be opened for writing.)
+ * /sys/kernel/vmcsctl, check the guest's next exits and KVM_GET_REGS/SREGS
+ * and VCPU_EVENTS, check every refusal, who may write (capabilities,
+ * ptrace rights, lockdown), the taint flag and the log line.  (With writes
+ * off, vmcsctl_test's every_file checks that nothing can be opened for
+ * writing.)  The guests run in real mode, which needs unrestricted_guest.
+ *
+ * The lockdown test raises the kernel's lockdown level, which cannot be
+ * lowered again: run it last, alone (-t lockdown).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +18,12 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
 
 #include "../kselftest_harness.h"
 #include "harness_field.h"
@@ -40,6 +51,9 @@ FIXTURE_SETUP(writes)
 	if (on != 1)
 		SKIP(return, "writes are off: kvm_intel.vmcsctl_write is %s",
 		     on ? "missing" : "N");
+	/* Without it KVM runs real mode in vm86, and refuses writes (EBUSY). */
+	if (kvm_intel_param("unrestricted_guest") != 1)
+		SKIP(return, "real-mode guests need kvm_intel.unrestricted_guest");
 }
 
 FIXTURE_TEARDOWN(writes)
@@ -120,12 +134,13 @@ TEST_F(writes, taint_and_log)
 	ASSERT_EQ(0x1002, FIELD(GUEST_RIP));
 	before = taint_flags();
 	ASSERT_LE(0, before);
+	/* This is the boot's first write: nothing may have set 'U' before. */
+	ASSERT_FALSE(before & TAINT_USER) TH_LOG("tainted %ld before the first write", before);
 
 	ASSERT_EQ(0, WRITE(GUEST_RIP, "0x1004\n"));
 	after = taint_flags();
 	EXPECT_TRUE(after & TAINT_USER) TH_LOG("tainted %ld after a write", after);
-	if (!(before & TAINT_USER))
-		TH_LOG("TAINT_USER set by this write (tainted %ld -> %ld)", before, after);
+	TH_LOG("TAINT_USER set by this write (tainted %ld -> %ld)", before, after);
 
 	f = fopen("/proc/self/comm", "r");
 	ASSERT_NE(NULL, f);
@@ -244,6 +259,10 @@ TEST_F(writes, refusals)
 		{ "GUEST_GDTR_LIMIT", "0x10000\n", EINVAL },
 		{ "GUEST_INTERRUPTIBILITY_INFO", "0x10\n", EINVAL },
 		{ "GUEST_INTERRUPTIBILITY_INFO", "3\n", EINVAL },	/* STI + MOV SS */
+		{ "GUEST_INTERRUPTIBILITY_INFO", "4\n", EINVAL },	/* SMI: only in SMM */
+		/* L=1 outside long mode: KVM_SET_SREGS refuses it, so do we. */
+		{ "GUEST_CS_AR_BYTES", "0x209b\n", EINVAL },
+		{ "GUEST_PENDING_DBG_EXCEPTIONS", "0\n", EACCES },	/* no ioctl sets it */
 		{ "HOST_RIP", "0x1000\n", EACCES },
 		{ "HOST_CR3", "0\n", EACCES },
 		{ "VMCS_LINK_POINTER", "0\n", EACCES },
@@ -277,6 +296,175 @@ TEST_F(writes, refusals)
 	EXPECT_EQ(KVM_EXIT_HLT, self->vcpu->run->exit_reason);
 	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
 	EXPECT_EQ(VM_CODE_GPA + sizeof(out_hlt), regs.rip);
+}
+
+/*
+ * A write to RIP is KVM_SET_REGS: an exception that KVM had queued at the
+ * old RIP is dropped, and the guest runs from the new RIP without it.
+ */
+TEST_F(writes, drops_pending_exception)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_EXCEPTION_PAYLOAD, .args = { 1 } };
+	struct kvm_vcpu_events events;
+
+	ASSERT_EQ(0, ioctl(self->vm.fd, KVM_ENABLE_CAP, &cap));
+	START(three_outs);
+	ASSERT_EQ(0, ioctl(self->vcpu->fd, KVM_GET_VCPU_EVENTS, &events));
+	events.exception.pending = 1;
+	events.exception.injected = 0;
+	events.exception.nr = 6;	/* #UD */
+	events.exception_has_payload = 0;
+	events.flags = KVM_VCPUEVENT_VALID_PAYLOAD;	/* else KVM drops "pending" */
+	ASSERT_EQ(0, ioctl(self->vcpu->fd, KVM_SET_VCPU_EVENTS, &events));
+	ASSERT_EQ(0, ioctl(self->vcpu->fd, KVM_GET_VCPU_EVENTS, &events));
+	ASSERT_EQ(1, events.exception.pending);
+
+	ASSERT_EQ(0, WRITE(GUEST_RIP, "0x1004\n"));
+	ASSERT_EQ(0, ioctl(self->vcpu->fd, KVM_GET_VCPU_EVENTS, &events));
+	EXPECT_EQ(0, events.exception.pending);
+	EXPECT_EQ(0, events.exception.injected);
+	/* With #UD delivered the guest would jump through IVT entry 6 (0:0). */
+	RUN_TO_OUT(0x11, 2);
+}
+
+/*
+ * The logged old value is KVM's: after KVM_SET_REGS the VMCS still holds
+ * the old RIP until the next VM entry, KVM's register cache the new one.
+ */
+TEST_F(writes, old_value_from_kvm)
+{
+	char line[256];
+	struct kvm_regs regs;
+
+	START(three_outs);
+	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
+	regs.rip = 0x1004;
+	ASSERT_EQ(0, ioctl(self->vcpu->fd, KVM_SET_REGS, &regs));
+	EXPECT_EQ(0x1002, FIELD(GUEST_RIP)) TH_LOG("the VMCS before the next VM entry");
+	ASSERT_EQ(0, WRITE(GUEST_RIP, "0x1008\n"));
+	snprintf(line, sizeof(line), "vmcsctl: write %s/GUEST_RIP: 0x1004 -> 0x1008 by ",
+		 self->dir);
+	EXPECT_TRUE(kernel_log_has(line)) TH_LOG("no \"%s\" in the kernel log", line);
+	RUN_TO_OUT(0x12, 3);
+}
+
+static int set_caps(int keep1, int keep2)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = {};
+	int keep[2] = { keep1, keep2 }, i;
+
+	for (i = 0; i < 2; i++) {
+		if (keep[i] < 0)
+			continue;
+		data[keep[i] / 32].effective |= 1u << (keep[i] % 32);
+		data[keep[i] / 32].permitted |= 1u << (keep[i] % 32);
+	}
+	return syscall(SYS_capset, &hdr, data);
+}
+
+/* In a child process with only the capabilities @cap1, @cap2: errno of a write. */
+static int write_as(const char *dir, const char *field, const char *text, int cap1, int cap2)
+{
+	int status;
+	pid_t child = fork();
+
+	if (child < 0)
+		return -1000;
+	if (!child) {
+		if (set_caps(cap1, cap2))
+			_exit(200);
+		_exit(-vmcsctl_write_field(dir, field, text));
+	}
+	if (waitpid(child, &status, 0) != child || !WIFEXITED(status))
+		return -1001;
+	return -WEXITSTATUS(status);
+}
+
+/*
+ * Who may write: CAP_SYS_ADMIN, and the right to ptrace the thread that
+ * runs the vCPU (this one).  A writer with fewer capabilities than this
+ * root process may attach to it only with CAP_SYS_PTRACE.
+ */
+TEST_F(writes, writer_privileges)
+{
+	START(three_outs);
+	EXPECT_EQ(-EPERM, write_as(self->dir, "GUEST_RIP", "0x1004", CAP_SYS_PTRACE, -1));
+	EXPECT_EQ(-EPERM, write_as(self->dir, "GUEST_RIP", "0x1004", CAP_SYS_ADMIN, -1));
+	EXPECT_EQ(0x1002, FIELD(GUEST_RIP));
+	EXPECT_EQ(0, write_as(self->dir, "GUEST_RIP", "0x1008", CAP_SYS_ADMIN,
+			      CAP_SYS_PTRACE));
+	EXPECT_EQ(0x1008, FIELD(GUEST_RIP));
+	RUN_TO_OUT(0x12, 3);
+}
+
+static int set_lockdown(const char *level)
+{
+	char buf[128] = "", want[64];
+	int fd, n;
+
+	if (mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL) &&
+	    errno != EBUSY)
+		return -errno;
+	fd = open("/sys/kernel/security/lockdown", O_RDWR);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, level, strlen(level));
+	if (n == (int)strlen(level))
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	snprintf(want, sizeof(want), "[%s]", level);
+	return strstr(buf, want) ? 0 : -EINVAL;
+}
+
+/*
+ * Lockdown, raised at run time as root may (it cannot be lowered): under
+ * integrity no write, reads as before; under confidentiality no host
+ * state or host physical address either, and dump leaves them out.
+ */
+TEST_F(writes, lockdown)
+{
+	struct vmcsctl_dump_entry e[256];
+	const struct vmcs_field_desc *desc;
+	int i, n_before, n_after, ret;
+	uint64_t value;
+
+	if (access("/sys/kernel/security", F_OK))
+		SKIP(return, "no securityfs");
+	START(three_outs);
+	n_before = vmcsctl_read_dump(self->dir, e, ARRAY_SIZE(e));
+	ASSERT_LT(0, n_before);
+
+	ret = set_lockdown("integrity");
+	if (ret == -ENOENT)
+		SKIP(return, "no lockdown LSM");
+	ASSERT_EQ(0, ret);
+	EXPECT_EQ(-EPERM, WRITE(GUEST_RIP, "0x1004\n"));
+	EXPECT_EQ(0x1002, FIELD(GUEST_RIP));
+	EXPECT_EQ(0, vmcsctl_read_field(self->dir, "HOST_RIP", &value));
+
+	ASSERT_EQ(0, set_lockdown("confidentiality"));
+	EXPECT_EQ(-EPERM, WRITE(GUEST_RIP, "0x1004\n"));
+	EXPECT_EQ(0x1002, FIELD(GUEST_RIP));
+	EXPECT_EQ(-EPERM, vmcsctl_read_field(self->dir, "HOST_RIP", &value));
+	EXPECT_EQ(-EPERM, vmcsctl_read_field(self->dir, "HOST_CR3", &value));
+	EXPECT_EQ(-EPERM, vmcsctl_read_field(self->dir, "MSR_BITMAP", &value));
+	EXPECT_EQ(-EPERM, vmcsctl_read_field(self->dir, "VMCS_LINK_POINTER", &value));
+	EXPECT_EQ(0, vmcsctl_read_field(self->dir, "VM_EXIT_REASON", &value));
+	n_after = vmcsctl_read_dump(self->dir, e, ARRAY_SIZE(e));
+	ASSERT_LT(0, n_after);
+	for (i = 0; i < n_after; i++) {
+		desc = vmcs_field_by_encoding(e[i].encoding);
+		ASSERT_NE(NULL, desc);
+		EXPECT_NE(3, (e[i].encoding >> 10) & 3) TH_LOG("%s in dump", desc->name);
+		EXPECT_TRUE(strcmp(desc->name, "MSR_BITMAP") && strcmp(desc->name, "EPT_POINTER"))
+			TH_LOG("%s in dump", desc->name);
+	}
+	TH_LOG("dump: %d records, %d under lockdown=confidentiality", n_before, n_after);
+	EXPECT_GT(n_before, n_after + 20);
+	RUN_TO_OUT(0x11, 2);
 }
 
 /*

@@ -2,14 +2,17 @@
 /*
  * vmcsctl_nested_test: vmcs02 and the shadow VMCS in /sys/kernel/vmcsctl.
  *
- * An L1 guest enters VMX operation, runs a small L2, and leaves VMX
- * operation.  At each step the host compares the vCPU's vmcsctl directory
- * with what KVM and L1 see: no vmcs02/ before VMXON; vmcs02/ (and shadow/
- * when KVM uses VMCS shadowing) after it; "current" and "guest_mode" while
- * L2 runs; vmcs02's exit reason and RIP against what L1 reads from vmcs12
- * with VMREAD; reads of vmcs01 and vmcs02 from another CPU while L1 and L2
- * bounce between each other, with exact results; nothing left after VMXOFF
- * or after destroying a VM whose vCPU is in L2.
+ * An L1 guest enters VMX operation, runs a small L2, leaves VMX operation,
+ * then enters and leaves it 1000 times more.  At each step the host
+ * compares the vCPU's directory with what KVM and L1 see: vmcs02/ and
+ * shadow/ are there for the vCPU's whole life and answer ENODATA while L1
+ * is outside VMX operation; "current" and "guest_mode" while L2 runs;
+ * vmcs02's exit reason and RIP against what L1 reads from vmcs12 with
+ * VMREAD; reads of vmcs01 and vmcs02 from another CPU while L1 and L2
+ * bounce between each other, every one of which must succeed; no kernfs
+ * node made or freed by 1000 VMXON/VMXOFF; nothing left after destroying
+ * a VM whose vCPU is in L2.  A read that fails where it must not ends the
+ * test (field()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +37,8 @@
 #define L2_SPIN			500	/* L2's counts between two VMCALLs */
 #define READS_PER_FILE		200	/* while L1 and L2 bounce */
 #define VMCALL_LEN		3
-#define NR_CHECKS		21
+#define VMXON_LOOPS		1000
+#define NR_CHECKS		23
 #define X86_EFLAGS_IF		0x200
 
 enum {
@@ -43,6 +47,7 @@ enum {
 	SYNC_L2_EXITED,
 	SYNC_L2_COUNTED,
 	SYNC_AFTER_VMXOFF,
+	SYNC_VMXON_LOOPS,
 };
 
 static uint64_t l2_count;
@@ -100,6 +105,13 @@ static void l1_guest_code(struct vmx_pages *vmx_pages)
 
 	vmxoff();
 	GUEST_SYNC(SYNC_AFTER_VMXOFF);
+
+	/* What a guest could do to make the host churn sysfs: nothing now. */
+	for (exits = 0; exits < VMXON_LOOPS; exits++) {
+		GUEST_ASSERT(!vmxon(vmx_pages->vmxon_gpa));
+		vmxoff();
+	}
+	GUEST_SYNC(SYNC_VMXON_LOOPS);
 	GUEST_DONE();
 }
 
@@ -151,15 +163,41 @@ static int read_field(const char *file, uint64_t *value)
 	return *end ? -EPROTO : 0;
 }
 
-/* A field; ~0 if it does not read. */
+/* A field that must read: a failure ends the test. */
 static uint64_t field(const char *file)
 {
 	uint64_t value;
+	int ret = read_field(file, &value);
 
-	return read_field(file, &value) ? ~0ull : value;
+	TEST_ASSERT(!ret, "%s/%s: %s", dir, file, strerror(-ret));
+	return value;
 }
 
-/* A field from a dump file (one read of every field); ~0 if absent. */
+/* The errno of a read that must fail, 0 if it read. */
+static int read_error(const char *file)
+{
+	uint64_t value;
+
+	return -read_field(file, &value);
+}
+
+/* Objects of the kernfs node cache, from /proc/slabinfo; -1 without it. */
+static long kernfs_nodes(void)
+{
+	char line[512];
+	long n = -1;
+	FILE *f = fopen("/proc/slabinfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "kernfs_node_cache %ld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* A field from a dump file (one read of every field); the test ends if absent. */
 static uint64_t dump_field(const char *file, uint32_t encoding)
 {
 	struct {
@@ -172,14 +210,14 @@ static uint64_t dump_field(const char *file, uint32_t encoding)
 
 	snprintf(path, sizeof(path), "%s/%s/%s", VMCSCTL, dir, file);
 	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return ~0ull;
+	TEST_ASSERT(fd >= 0, "%s: %s", path, strerror(errno));
 	n = read(fd, e, sizeof(e));
 	close(fd);
 	for (i = 0; i < n / (ssize_t)sizeof(e[0]); i++)
 		if (e[i].encoding == encoding)
 			return e[i].value;
-	return ~0ull;
+	TEST_FAIL("%s: no field %#x (read: %zd)", path, encoding, n);
+	return 0;
 }
 
 static bool file_is(const char *file, const char *text)
@@ -244,18 +282,19 @@ static void run_to_l2_io(struct kvm_vcpu *vcpu)
 struct reader {
 	struct kvm_vm *vm;
 	bool shadow;
-	long reads, failures, in_l2, shadow_busy;
+	long ok, failures, in_l2, shadow_ok, shadow_busy;
 };
 
 /*
  * From CPU 0, read vmcs01, vmcs02 and the shadow VMCS while L1 and L2 run
- * on CPU 1, then tell L1 to stop.  While L2 runs the shadow VMCS is EBUSY:
- * KVM may sync it on vmcs02's CPU.
+ * on CPU 1, then tell L1 to stop.  Every read of vmcs01 and vmcs02 must
+ * succeed.  The shadow VMCS is EBUSY while L2 runs (KVM may sync it on
+ * vmcs02's CPU), and reads only while L1 does.
  */
 static void *read_loop(void *arg)
 {
 	static const char * const files[] = {
-		"GUEST_RIP", "vmcs02/GUEST_RIP", "vmcs02/VM_EXIT_REASON", "shadow/GUEST_RIP",
+		"GUEST_RIP", "vmcs02/GUEST_RIP", "vmcs02/VM_EXIT_REASON",
 	};
 	struct reader *r = arg;
 	uint64_t value;
@@ -263,13 +302,20 @@ static void *read_loop(void *arg)
 
 	pin_to(0);
 	for (i = 0; i < READS_PER_FILE; i++) {
-		for (j = 0; j < ARRAY_SIZE(files) - !r->shadow; j++) {
-			ret = read_field(files[j], &value);
-			if (ret == -EBUSY && !strncmp(files[j], "shadow/", 7))
-				r->shadow_busy++;
-			else if (ret)
+		for (j = 0; j < ARRAY_SIZE(files); j++) {
+			if (read_field(files[j], &value))
 				r->failures++;
-			r->reads++;
+			else
+				r->ok++;
+		}
+		if (r->shadow) {
+			ret = read_field("shadow/GUEST_RIP", &value);
+			if (!ret)
+				r->shadow_ok++;
+			else if (ret == -EBUSY)
+				r->shadow_busy++;
+			else
+				r->failures++;
 		}
 		r->in_l2 += file_is("guest_mode", "1");
 	}
@@ -295,6 +341,7 @@ static void test_l1_and_l2(bool shadow)
 {
 	struct reader reader = { .shadow = shadow };
 	uint64_t exits;
+	long nodes;
 	vm_vaddr_t vmx_pages_gva;
 	struct kvm_vcpu *vcpu;
 	struct kvm_regs regs;
@@ -311,8 +358,11 @@ static void test_l1_and_l2(bool shadow)
 	vcpu_regs_set(vcpu, &regs);
 
 	run_to_sync(vcpu, SYNC_BEFORE_VMXON);
-	ksft_test_result(exists("GUEST_RIP") && !exists("vmcs02") && !exists("shadow"),
-			 "before VMXON: vmcs01 only\n");
+	ksft_test_result(exists("GUEST_RIP") && exists("vmcs02/GUEST_RIP") &&
+			 exists("shadow/GUEST_RIP") && read_error("vmcs02/GUEST_RIP") == ENODATA &&
+			 read_error("shadow/GUEST_RIP") == ENODATA &&
+			 read_error("vmcs02/revision_id") == ENODATA,
+			 "before VMXON: vmcs02/ and shadow/ there, ENODATA\n");
 	ksft_test_result(file_is("current", "vmcs01") && file_is("guest_mode", "0"),
 			 "before VMXON: current vmcs01, guest_mode 0\n");
 
@@ -320,10 +370,10 @@ static void test_l1_and_l2(bool shadow)
 	revision = field("revision_id");
 	ksft_test_result(exists("vmcs02/GUEST_RIP") && field("vmcs02/revision_id") == revision,
 			 "after VMXON: vmcs02/ with revision_id %#lx\n", revision);
-	ksft_test_result(exists("shadow") == shadow &&
-			 (!shadow || field("shadow/revision_id") == (revision | 1ull << 31)),
+	ksft_test_result(shadow ? field("shadow/revision_id") == (revision | 1ull << 31) :
+				  read_error("shadow/revision_id") == ENODATA,
 			 "after VMXON: shadow/ %s (enable_shadow_vmcs=%c)\n",
-			 shadow ? "with the shadow-VMCS indicator" : "absent", shadow ? 'Y' : 'N');
+			 shadow ? "with the shadow-VMCS indicator" : "ENODATA", shadow ? 'Y' : 'N');
 	ksft_test_result(mode_is("vmcs02/GUEST_RIP", 0400) && mode_is("vmcs02/HOST_RIP", 0400) &&
 			 !exists("vmcs02/vcpu_id") && exists("vmcs02/cpu"),
 			 "vmcs02/: root-only, read-only, field and VMCS files only\n");
@@ -336,9 +386,9 @@ static void test_l1_and_l2(bool shadow)
 			 field("vmcs02/GUEST_RIP") == regs.rip,
 			 "L2 I/O exit: vmcs02 exit reason %lu, GUEST_RIP %#lx = KVM_GET_REGS rip %#llx\n",
 			 field("vmcs02/VM_EXIT_REASON"), field("vmcs02/GUEST_RIP"), regs.rip);
-	ksft_test_result(field("GUEST_RIP") != ~0ull && field("VM_EXIT_REASON") != ~0ull,
-			 "L2 running: vmcs01 still reads (L1 GUEST_RIP %#lx)\n",
-			 field("GUEST_RIP"));
+	ksft_test_result(field("VM_EXIT_REASON") != EXIT_REASON_IO_INSTRUCTION,
+			 "L2 exited: vmcs01 holds L1's state (L1 GUEST_RIP %#lx, exit reason %lu)\n",
+			 field("GUEST_RIP"), field("VM_EXIT_REASON"));
 
 	uc = run_to_sync(vcpu, SYNC_L2_EXITED);
 	ksft_test_result(uc.args[2] == EXIT_REASON_VMCALL &&
@@ -366,17 +416,27 @@ static void test_l1_and_l2(bool shadow)
 	TEST_ASSERT(!pthread_join(thread, NULL), "reader thread");
 	sync_global_from_guest(vm, l2_count);
 	exits = uc.args[2];
-	ksft_test_result(!reader.failures && reader.in_l2,
-			 "%ld reads of vmcs01, vmcs02%s from CPU 0 while L1 and L2 ran (L2 seen %ld times), %ld failed, %ld shadow EBUSY\n",
-			 reader.reads, shadow ? ", shadow" : "", reader.in_l2, reader.failures,
-			 reader.shadow_busy);
+	ksft_test_result(!reader.failures && reader.ok == 3 * READS_PER_FILE && reader.in_l2 &&
+			 (!shadow || reader.shadow_ok + reader.shadow_busy == READS_PER_FILE),
+			 "%ld of %d reads of vmcs01 and vmcs02 from CPU 0 while L1 and L2 ran (L2 seen %ld times), %ld failed; shadow: %ld read, %ld EBUSY\n",
+			 reader.ok, 3 * READS_PER_FILE, reader.in_l2, reader.failures,
+			 reader.shadow_ok, reader.shadow_busy);
 	ksft_test_result(exits > 0 && l2_count == exits * L2_SPIN,
 			 "L1 handled %lu VMCALLs, L2 counted %lu = %lu x %d\n",
 			 exits, l2_count, exits, L2_SPIN);
 
 	run_to_sync(vcpu, SYNC_AFTER_VMXOFF);
-	ksft_test_result(!exists("vmcs02") && !exists("shadow") && exists("GUEST_RIP"),
-			 "after VMXOFF: vmcs02/ and shadow/ gone, vmcs01 stays\n");
+	ksft_test_result(read_error("vmcs02/GUEST_RIP") == ENODATA &&
+			 read_error("shadow/GUEST_RIP") == ENODATA && field("GUEST_RIP"),
+			 "after VMXOFF: vmcs02/ and shadow/ ENODATA, vmcs01 reads\n");
+
+	nodes = kernfs_nodes();
+	uc = run_to_sync(vcpu, SYNC_VMXON_LOOPS);
+	ksft_test_result(nodes < 0 || labs(kernfs_nodes() - nodes) < 16,
+			 "%d VMXON/VMXOFF in L1: kernfs_node_cache objects %ld -> %ld\n",
+			 VMXON_LOOPS, nodes, kernfs_nodes());
+	ksft_test_result(read_error("vmcs02/GUEST_RIP") == ENODATA && exists("vmcs02/GUEST_RIP"),
+			 "after the loop: vmcs02/ still there, ENODATA\n");
 	vcpu_run(vcpu);
 	ksft_test_result(get_ucall(vcpu, &uc) == UCALL_DONE, "L1 done\n");
 
