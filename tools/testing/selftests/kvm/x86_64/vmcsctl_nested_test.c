@@ -115,6 +115,23 @@ static void l1_guest_code(struct vmx_pages *vmx_pages)
 	GUEST_DONE();
 }
 
+/* L1 for the benchmark: VMXON/VMXOFF pairs, timed with the TSC. */
+static void l1_vmxon_loop(struct vmx_pages *vmx_pages)
+{
+	uint64_t t0;
+	int i;
+
+	GUEST_ASSERT(prepare_for_vmx_operation(vmx_pages));
+	vmxoff();
+	t0 = rdtsc();
+	for (i = 0; i < VMXON_LOOPS; i++) {
+		GUEST_ASSERT(!vmxon(vmx_pages->vmxon_gpa));
+		vmxoff();
+	}
+	GUEST_SYNC_ARGS(SYNC_VMXON_LOOPS, rdtsc() - t0, 0, 0, 0);
+	GUEST_DONE();
+}
+
 /* L1 of the second VM: start L2 and never come back. */
 static void l1_stays_in_l2(struct vmx_pages *vmx_pages)
 {
@@ -468,11 +485,37 @@ static void test_destroy_in_l2(void)
 			 "second VM destroyed while in L2: %s and its vmcs02/ gone\n", dir);
 }
 
+/*
+ * -b: no checks, for scripts/bench.sh on kernels with and without vmcsctl:
+ * the guest TSC cycles of one VMXON/VMXOFF pair in L1 (two exits to L0).
+ */
+static void bench_vmxon(void)
+{
+	vm_vaddr_t vmx_pages_gva;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	struct ucall uc;
+
+	vm = vm_create_with_one_vcpu(&vcpu, l1_vmxon_loop);
+	vcpu_alloc_vmx(vm, &vmx_pages_gva);
+	vcpu_args_set(vcpu, 1, vmx_pages_gva);
+	uc = run_to_sync(vcpu, SYNC_VMXON_LOOPS);
+	printf("bench: vmxon_vmxoff_pair %.1f\n", (double)uc.args[2] / VMXON_LOOPS);
+	vcpu_run(vcpu);
+	TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_DONE, "L1 not done");
+	kvm_vm_free(vm);
+}
+
 int main(int argc, char *argv[])
 {
 	bool shadow;
 
 	TEST_REQUIRE(kvm_cpu_has(X86_FEATURE_VMX));
+	if (argc > 1 && !strcmp(argv[1], "-b")) {
+		pin_to(1);
+		bench_vmxon();
+		return 0;
+	}
 	TEST_REQUIRE(!access(VMCSCTL, F_OK));
 	TEST_REQUIRE(sysconf(_SC_NPROCESSORS_ONLN) >= 2);
 
