@@ -6,8 +6,9 @@
 BUILD	:= build
 SELFTEST := tools/testing/selftests/vmcsctl
 EXTRA	?=
-# Knobs of scripts/boot.sh, e.g. make test EMU=qemu
-export EMU CPUS MEGS TIMEOUT KCMDLINE
+# Knobs of scripts/boot.sh, e.g. make test EMU=qemu; ARCH=x86_64 or i386
+# selects one target of make kernel and make test (make test: all of them).
+export EMU CPUS MEGS TIMEOUT KCMDLINE ARCH
 
 .PHONY: all setup kernel run test bench boot patches check clean
 
@@ -29,8 +30,9 @@ $(BUILD)/demo/vmcsctl-demo: scripts/demo/vmcsctl-demo.c $(SELFTEST)/vm.c $(SELFT
 run: kernel $(BUILD)/demo/vmcsctl-demo
 	MODULES="kvm_intel vmcsctl_write=1" scripts/boot.sh $(BUILD)/demo/vmcsctl-demo
 
-# Every test: the series checks, then the selftests inside the booted kernel.
-test: kernel
+# Every test: per target (x86_64, i386) the kernel, the series checks (once),
+# then the selftests inside the booted kernel.
+test: setup
 	scripts/test.sh
 
 # What vmcsctl costs: ratios against KVM_GET_REGS and against a =n twin kernel.

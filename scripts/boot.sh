@@ -39,7 +39,12 @@ rm -rf "$BOOT_DIR" && mkdir -p "$BOOT_DIR"/{initramfs/bin,initramfs/progs,iso/is
 
 make_initramfs() {
 	local root=$BOOT_DIR/initramfs spec path args
-	cp /bin/busybox "$root/bin/busybox"
+	# A 32-bit kernel needs a 32-bit busybox (scripts/kernel.sh puts it in KOUT).
+	if [ -x "$KOUT/busybox" ]; then
+		cp "$KOUT/busybox" "$root/bin/busybox"
+	else
+		cp /bin/busybox "$root/bin/busybox"
+	fi
 	if [ -d "$KOUT/modroot/lib/modules" ]; then
 		cp -a "$KOUT/modroot/lib" "$root/"
 		tr ';' '\n' <<<"$MODULES" >"$root/modules.list"

@@ -1,20 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
-# Build the patched test kernel: apply the series, configure a minimal x86_64
-# kernel (tinyconfig + scripts/kernel.config + the selftest's config), build
-# bzImage with ccache, install UAPI headers and build the static selftests.
-# Results: build/bzImage, build/.config, build/modroot/lib/modules/, build/selftests/.
+# Build the patched test kernel: apply the series, configure a minimal
+# kernel (tinyconfig + scripts/kernel.config + the selftest's config, and
+# scripts/i386.config for ARCH=i386), build bzImage with ccache, install UAPI
+# headers and build the static selftests.  Results: build/bzImage,
+# build/.config, build/modroot/lib/modules/, build/selftests/; for ARCH=i386
+# the same under build/i386/, with a 32-bit busybox.
 #
-# KCONFIG_EXTRA=file merges one more fragment, whose settings win (used by
-# the benchmark to build the CONFIG_KVM_VMCSCTL=n twin); OBJ=dir and KOUT=dir
-# select other folders for the kbuild output and the results;
+# KCONFIG_EXTRA="file ..." merges more fragments, whose settings win (used
+# by the benchmark for its kernels without debug options, =y and =n);
+# OBJ=dir and KOUT=dir select other folders for the kbuild output and the results;
 # NO_SELFTESTS=1 skips the selftests.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 FRAGMENTS=("$TOP/scripts/kernel.config" "$TOP/tools/testing/selftests/vmcsctl/config")
-[ -n "${KCONFIG_EXTRA:-}" ] && FRAGMENTS+=("$KCONFIG_EXTRA")
+[ "$ARCH" = i386 ] && FRAGMENTS+=("$TOP/scripts/i386.config")
+for f in ${KCONFIG_EXTRA:-}; do FRAGMENTS+=("$f"); done
 
 "$TOP/scripts/series.sh"
 mkdir -p "$OBJ"
@@ -56,6 +59,21 @@ fi
 
 say "building selftests"
 rm -rf "$KOUT/selftests" && mkdir -p "$KOUT/selftests"
+if [ "$ARCH" = i386 ]; then
+	# 32-bit static programs (gcc-multilib), and a 32-bit busybox for /init:
+	# Debian's i386 busybox-static, downloaded, not installed.
+	make -s -C "$TREE/tools/testing/selftests/vmcsctl" OUTPUT="$KOUT/selftests" \
+		CC="gcc -m32" KHDR_INCLUDES="-isystem $OBJ/usr/include" LDFLAGS=-static
+	if [ ! -x "$KOUT/busybox" ]; then
+		rm -rf "$KOUT/deb" && mkdir -p "$KOUT/deb"
+		(cd "$KOUT/deb" && apt-get download -q -o APT::Sandbox::User=root busybox-static:i386 >/dev/null) ||
+			die "no i386 busybox-static: run make setup (it adds the i386 architecture)"
+		dpkg-deb -x "$KOUT"/deb/busybox-static_*_i386.deb "$KOUT/deb/root"
+		cp "$KOUT/deb/root/bin/busybox" "$KOUT/busybox"
+	fi
+	say "kernel and selftests built in $(( $(date +%s) - start ))s (the nested test is 64-bit only)"
+	exit 0
+fi
 make -s -C "$TREE/tools/testing/selftests/vmcsctl" OUTPUT="$KOUT/selftests" \
 	KHDR_INCLUDES="-isystem $OBJ/usr/include" LDFLAGS=-static
 # The nested test is a KVM selftest: it builds on the KVM selftest library.

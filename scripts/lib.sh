@@ -4,8 +4,17 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 TREE=$BUILD/linux		# patched kernel source, a git tree (tag "base")
-OBJ=${OBJ:-$BUILD/obj}		# kbuild output (O=)
-KOUT=${KOUT:-$BUILD}		# bzImage, modroot/, .config, selftests/ of that build
+# The architecture of the test kernel: x86_64 (default) or i386.  kbuild
+# reads ARCH from the environment: i386 is exported, x86_64 is not (kbuild's
+# default, the host's x86, makes the same x86_64 config as always).
+ARCH=${ARCH:-x86_64}
+case $ARCH in
+x86_64)	ARCH_DIR= && export -n ARCH ;;
+i386)	ARCH_DIR=/i386 && export ARCH ;;
+*)	echo "ARCH=$ARCH: x86_64 or i386" >&2; exit 2 ;;
+esac
+OBJ=${OBJ:-$BUILD/obj$ARCH_DIR}	# kbuild output (O=)
+KOUT=${KOUT:-$BUILD$ARCH_DIR}	# bzImage, modroot/, .config, selftests/ of that build
 KSRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
 JOBS=$(nproc)
 

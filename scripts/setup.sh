@@ -15,19 +15,30 @@ pkgs=(
 	python3 python3-ply python3-git perl git git-email libmailtools-perl xz-utils ccache sparse openssl
 	bochs bochsbios vgabios busybox-static isolinux syslinux-common xorriso
 	qemu-system-x86
+	gcc-multilib
 )
+
+# The i386 test boot needs Debian's i386 busybox-static, which scripts/kernel.sh
+# downloads (apt-get download) and never installs: it would replace the
+# amd64 one.  apt only lists it once dpkg knows the i386 architecture.
+need_i386=
+dpkg --print-foreign-architectures | grep -qx i386 || need_i386=1
 
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
 		missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+[ ${#missing[@]} -eq 0 ] && [ -z "$need_i386" ] && exit 0
 
-echo "setup: installing ${missing[*]}"
+echo "setup: installing ${missing[*]}${need_i386:+ (and the i386 architecture for busybox)}"
 [ "$(id -u)" -eq 0 ] || { echo "setup: run as root (apt-get)" >&2; exit 1; }
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
+[ -n "$need_i386" ] && dpkg --add-architecture i386
+# A mirror in sync can fail one index (seen for bookworm-security i386): go on
+# with the indexes there are; a package that is then missing fails below.
+apt-get update -q || echo "setup: apt-get update reported errors, going on" >&2
+[ ${#missing[@]} -eq 0 ] && exit 0
 for i in "${!missing[@]}"; do
 	[ "${missing[$i]}" = linux-source-6.12 ] || continue
 	if apt-cache show "linux-source-6.12=$KSRC_VERSION" >/dev/null 2>&1; then

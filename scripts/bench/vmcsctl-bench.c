@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <x86intrin.h>
 
 #include "sysfs.h"
@@ -28,7 +29,7 @@
 #define MEM_VCPUS	64
 #define SCALE_VMS	4
 #define SCALE_VCPUS	64	/* per VM: KVM_CREATE_VCPU ids 0..63 */
-#define NAMING_VCPUS	256	/* 1024 (KVM_MAX_VCPUS) takes too long under Bochs */
+#define NAMING_VCPUS	1024	/* KVM_MAX_VCPUS without MAXSMP */
 #define NAMING_STEP	64
 
 /* mov al, 0x42; out 0xf1, al; hlt */
@@ -345,6 +346,10 @@ static void bench_naming(void)
 	uint64_t t0, first = 0, last = 0, total;
 	int kvm_fd, vm_fd, i;
 
+	struct rlimit files = { NAMING_VCPUS + 64, NAMING_VCPUS + 64 };
+
+	if (setrlimit(RLIMIT_NOFILE, &files))
+		die("RLIMIT_NOFILE", errno);
 	pin_to(0);
 	kvm_fd = open("/dev/kvm", O_RDWR);
 	if (kvm_fd < 0)

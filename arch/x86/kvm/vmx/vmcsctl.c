@@ -732,7 +732,8 @@ static struct vmcsctl_dir *vmcsctl_dir_alloc(struct kvm_vcpu *vcpu, enum vmcsctl
 		return NULL;
 	dir->vcpu = vcpu;
 	dir->kind = kind;
-	mutex_init(&dir->nested_lock);
+	if (kind == VMCSCTL_VMCS01)
+		mutex_init(&dir->nested_lock);
 	kobject_init(&dir->kobj, ktype);
 	atomic_inc(&vmcsctl_nr_dirs);
 	return dir;

@@ -358,10 +358,11 @@ int vmcsctl_write(struct kvm_vcpu *vcpu, struct pid *owner, const char *dir,
 		ret = -EIO;
 	if (!ret && (is_guest_mode(vcpu) || vmx->rmode.vm86_active))
 		ret = -EBUSY;
-	if (!ret) {
-		add_taint(TAINT_USER, LOCKDEP_STILL_OK);
+	if (!ret)
 		ret = vmcsctl_write_locked(vcpu, field->encoding, value, &old);
-	}
+	/* Only a write that changed the guest taints: a refused one did not. */
+	if (!ret)
+		add_taint(TAINT_USER, LOCKDEP_STILL_OK);
 	mutex_unlock(&vcpu->mutex);
 
 	if (!ret)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <linux/capability.h>
 
 #include "sysfs.h"
 
@@ -200,4 +201,19 @@ int vmcsctl_count_dirs(void)
 			n++;
 	closedir(d);
 	return n;
+}
+
+int caps_keep_only(int cap1, int cap2)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = {};
+	int keep[2] = { cap1, cap2 }, i;
+
+	for (i = 0; i < 2; i++) {
+		if (keep[i] < 0)
+			continue;
+		data[keep[i] / 32].effective |= 1u << (keep[i] % 32);
+		data[keep[i] / 32].permitted |= 1u << (keep[i] % 32);
+	}
+	return syscall(SYS_capset, &hdr, data);
 }

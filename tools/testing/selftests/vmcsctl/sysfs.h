@@ -54,5 +54,7 @@ int vmcsctl_dirs_of(pid_t tid, char names[][64], int max);
 int vmcsctl_count_dirs(void);
 
 pid_t gettid_(void);
+/* Drop every capability of the calling thread but cap1 and cap2 (-1: none); 0 or -1. */
+int caps_keep_only(int cap1, int cap2);
 
 #endif

@@ -17,7 +17,6 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
-#include <linux/capability.h>
 
 #include "../kselftest_harness.h"
 #include "harness_field.h"
@@ -32,6 +31,9 @@ static const uint8_t out_hlt[] = { 0xb0, 0x42, 0xe6, 0xf1, 0xf4 };
 #define EXIT_REASON_HLT		12
 #define EXIT_REASON_IO		30
 #define MSR_IA32_VMX_BASIC	0x480
+#define MSR_IA32_CR_PAT		0x277
+#define VM_ENTRY_LOAD_IA32_PAT	0x4000
+#define PAT_HALVES_DIFFER	0x0007040100060406ull	/* a valid PAT */
 
 /* Informational files of each directory, besides the fields. */
 static const char * const info_files[] = {
@@ -43,19 +45,6 @@ static const char * const info_files[] = {
 static bool is_nested_dir(const char *name)
 {
 	return !strcmp(name, "vmcs02") || !strcmp(name, "shadow");
-}
-
-/* Drop every capability of this process, or all but @keep; uid stays 0. */
-static int drop_caps(int keep)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2] = {};
-
-	if (keep >= 0) {
-		data[keep / 32].effective = 1u << (keep % 32);
-		data[keep / 32].permitted = 1u << (keep % 32);
-	}
-	return syscall(SYS_capset, &hdr, data);
 }
 
 /* The single directory of the calling thread's only vCPU. */
@@ -340,9 +329,61 @@ TEST_F(stopped, architectural_values)
 	EXPECT_EQ(~0ull, FIELD(VMCS_LINK_POINTER));
 	/* The upper half of a 64-bit field on its own. */
 	EXPECT_EQ(0xffffffffull, FIELD(VMCS_LINK_POINTER_HIGH));
+#ifdef __x86_64__
 	/* Full 64 bits of a natural-width host field: a kernel text address. */
 	EXPECT_GE(FIELD(HOST_RIP), 0xffffffff80000000ull);
 	EXPECT_GE(FIELD(HOST_GDTR_BASE), 0xffff800000000000ull);
+#else
+	/* A 32-bit kernel's addresses, above PAGE_OFFSET (3G/1G split). */
+	EXPECT_GE(FIELD(HOST_RIP), 0xc0000000ull);
+	EXPECT_GE(FIELD(HOST_GDTR_BASE), 0xc0000000ull);
+#endif
+}
+
+/*
+ * Widths: a natural-width field has the kernel's width (8 hex digits on a
+ * 32-bit kernel, 16 on a 64-bit one); a 64-bit field has 16 digits on both,
+ * read with two VMREADs on a 32-bit kernel.  A guest PAT set with
+ * KVM_SET_MSRS, with different halves, must read back whole.
+ */
+TEST_F(stopped, widths)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry entry;
+	} msrs = { .hdr.nmsrs = 1, .entry.index = MSR_IA32_CR_PAT };
+	uint64_t pat, pat_high;
+	struct utsname u;
+	char buf[64];
+
+	/* The selftest is built for the kernel's architecture. */
+	ASSERT_EQ(0, uname(&u));
+	ASSERT_EQ(sizeof(long) == 8, !strcmp(u.machine, "x86_64"))
+		TH_LOG("a %zu-bit test on %s", 8 * sizeof(long), u.machine);
+
+	ASSERT_EQ(0, vmcsctl_read_file(self->dir, "GUEST_RIP", buf, sizeof(buf)));
+	EXPECT_EQ(3 + 2 * sizeof(long), strlen(buf)) TH_LOG("GUEST_RIP reads %s", buf);
+	EXPECT_EQ(0x1002, strtoull(buf, NULL, 16));
+	ASSERT_EQ(0, vmcsctl_read_file(self->dir, "VMCS_LINK_POINTER", buf, sizeof(buf)));
+	EXPECT_STREQ("0xffffffffffffffff\n", buf);
+	ASSERT_EQ(0, vmcsctl_read_file(self->dir, "GUEST_SYSENTER_CS", buf, sizeof(buf)));
+	EXPECT_EQ(11, strlen(buf)) TH_LOG("GUEST_SYSENTER_CS reads %s", buf);
+
+	/*
+	 * KVM keeps the guest's PAT in the VMCS where the CPU loads it on entry
+	 * (VM_ENTRY_LOAD_IA32_PAT).  The reset value has equal halves: set one
+	 * whose halves differ, as a VMM may.
+	 */
+	ASSERT_TRUE(FIELD(VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_IA32_PAT);
+	msrs.entry.data = PAT_HALVES_DIFFER;
+	ASSERT_EQ(1, ioctl(self->vcpu->fd, KVM_SET_MSRS, &msrs));
+	msrs.entry.data = 0;
+	ASSERT_EQ(1, ioctl(self->vcpu->fd, KVM_GET_MSRS, &msrs));
+	ASSERT_EQ(PAT_HALVES_DIFFER, msrs.entry.data);
+	pat = FIELD(GUEST_IA32_PAT);
+	pat_high = FIELD(GUEST_IA32_PAT_HIGH);
+	EXPECT_EQ(msrs.entry.data, pat);
+	EXPECT_EQ(pat >> 32, pat_high);
 }
 
 /*
@@ -489,7 +530,7 @@ TEST_F(stopped, capability)
 	if (!child) {
 		int fd, bad = 0;
 
-		if (prctl(PR_SET_KEEPCAPS, 0) || drop_caps(-1))
+		if (prctl(PR_SET_KEEPCAPS, 0) || caps_keep_only(-1, -1))
 			_exit(100);
 		bad |= (read(rip_fd, buf, sizeof(buf)) != -1 || errno != EPERM) << 0;
 		bad |= (pread(dump_fd, e, sizeof(e), 0) <= 0) << 1;
