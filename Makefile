@@ -6,9 +6,11 @@
 BUILD	:= build
 SELFTEST := tools/testing/selftests/vmcsctl
 EXTRA	?=
-# Knobs of scripts/boot.sh, e.g. make test EMU=qemu; ARCH=x86_64 or i386
-# selects one target of make kernel and make test (make test: all of them).
-export EMU CPUS MEGS TIMEOUT KCMDLINE ARCH
+# Knobs of scripts/boot.sh, e.g. make test EMU=qemu.  BASE=6.12 (default)
+# or 6.1 and ARCH=x86_64 (default) or i386 select the series and the kernel
+# of make kernel, patches and check; make test runs every target that
+# matches them (all three without either).
+export EMU CPUS MEGS TIMEOUT KCMDLINE ARCH BASE
 
 .PHONY: all setup kernel run test bench boot patches check clean
 
@@ -30,8 +32,8 @@ $(BUILD)/demo/vmcsctl-demo: scripts/demo/vmcsctl-demo.c $(SELFTEST)/vm.c $(SELFT
 run: kernel $(BUILD)/demo/vmcsctl-demo
 	MODULES="kvm_intel vmcsctl_write=1" scripts/boot.sh $(BUILD)/demo/vmcsctl-demo
 
-# Every test: per target (x86_64, i386) the kernel, the series checks (once),
-# then the selftests inside the booted kernel.
+# Every test: per target (6.12 x86_64, 6.12 i386, 6.1 x86_64) the kernel,
+# the checks of its series (x86_64), the selftests inside the booted kernel.
 test: setup
 	scripts/test.sh
 
@@ -39,7 +41,8 @@ test: setup
 bench: kernel
 	scripts/bench.sh
 
-# The mailing-list series, regenerated from series/ and the sources.
+# The mailing-list series of BASE, regenerated from series/ and the sources
+# into patches/$(BASE)/; without BASE, both.
 patches: setup
 	scripts/patches.sh
 

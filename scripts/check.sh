@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
-# Checks of the posted series: patches/ is what scripts/patches.sh makes
-# from the sources now, it applies with git am to pristine 6.12 and gives
+# Checks of the posted series of BASE (6.12 or 6.1): patches/$BASE/ is what
+# scripts/patches.sh makes from the sources now, it applies with git am to
+# pristine linux-source-$BASE and gives
 # the tree that was built and tested, checkpatch.pl --strict finds nothing
 # in any patch, arch/x86/kvm builds after every patch with vmcsctl off and
 # on, W=1 and sparse report nothing in arch/x86/kvm/vmx/ that the base does
 # not, kernel-doc is clean, the series builds for i386, and git send-email
-# --dry-run accepts it.  Needs the test kernel's config (make kernel).
+# --dry-run accepts it.  Needs that base's test kernel config (make kernel).
 # Ends with "N passed, M failed" over these checks.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -29,14 +30,14 @@ fresh=$(mktemp -d)
 trap 'rm -rf "$fresh"; git -C "$TREE" checkout -q vmcsctl 2>/dev/null' EXIT
 "$TOP/scripts/patches.sh" "$fresh" >/dev/null || die "cannot generate the series"
 
-check "patches/ is up to date (make patches)" diff -r "$fresh" "$TOP/patches"
+check "patches/$BASE/ is up to date (make patches)" diff -r "$fresh" "$PATCHES"
 
 applies() {
 	git -C "$TREE" checkout -q --detach base &&
-	git -C "$TREE" am -q $(ls "$TOP"/patches/0*.patch | grep -v /0000-) 2>&1 &&
+	git -C "$TREE" am -q $(ls "$PATCHES"/0*.patch | grep -v /0000-) 2>&1 &&
 	[ -z "$(git -C "$TREE" diff vmcsctl HEAD)" ]
 }
-check "patches/ applies with git am to pristine 6.12 and gives the tested tree" applies
+check "patches/$BASE/ applies with git am to pristine $BASE and gives the tested tree" applies
 git -C "$TREE" am --abort 2>/dev/null
 
 # checkpatch's SPDX check runs Debian's python3 (python3-ply).
@@ -45,14 +46,14 @@ checkpatch_clean() {
 	out=$(cd "$TREE" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict -q "$1" 2>&1)
 	[ -z "$out" ] || { echo "$out"; return 1; }
 }
-for p in "$TOP"/patches/0*.patch; do
+for p in "$PATCHES"/0*.patch; do
 	case $p in */0000-cover-letter.patch) continue ;; esac
 	check "checkpatch --strict: $(basename "$p")" checkpatch_clean "$p"
 done
 
 # Builds, in their own output folders under build/check/.
-KCHECK=$BUILD/check
-[ -f "$BUILD/.config" ] || die "no $BUILD/.config: run make kernel"
+KCHECK=$BUILD$BASE_DIR/check
+[ -f "$KOUT/.config" ] || die "no $KOUT/.config: run make kernel"
 kbuild() {
 	local obj=$1
 	shift
@@ -64,7 +65,7 @@ kbuild() {
 configure() {
 	local obj=$1 mode=$2
 	mkdir -p "$obj"
-	cp "$BUILD/.config" "$obj/.config"
+	cp "$KOUT/.config" "$obj/.config"
 	[ "$mode" = on ] || "$TREE/scripts/config" --file "$obj/.config" \
 		-d KVM_VMCSCTL -d KVM_VMCSCTL_WRITE
 	kbuild "$obj" olddefconfig >/dev/null || return 1
@@ -112,19 +113,23 @@ no_new_warnings() {
 check "W=1 and sparse: nothing new in arch/x86/kvm/vmx/" no_new_warnings
 git -C "$TREE" checkout -q vmcsctl
 
+# -Wall (return values, short descriptions) where kernel-doc has it (6.12).
+KDOC_WALL=
+"$TREE/scripts/kernel-doc" -h 2>&1 | grep -- '-Wall' >/dev/null && KDOC_WALL=-Wall
 kernel_doc_clean() {
 	local out
-	out=$("$TREE/scripts/kernel-doc" -none -Wall "$TREE"/arch/x86/kvm/vmx/vmcsctl*.[ch] 2>&1)
+	out=$("$TREE/scripts/kernel-doc" -none $KDOC_WALL "$TREE"/arch/x86/kvm/vmx/vmcsctl*.[ch] 2>&1)
 	[ -z "$out" ] || { echo "$out"; return 1; }
 }
-check "kernel-doc -Wall: vmcsctl" kernel_doc_clean
+check "kernel-doc ${KDOC_WALL:+$KDOC_WALL }clean: vmcsctl" kernel_doc_clean
 
 # 32-bit: natural-width fields are 32 bits there, 64-bit ones two halves.
 i386_build() {
-	local obj=$KCHECK/i386
+	local obj=$KCHECK/i386 base_config=
+	[ "$BASE" = 6.12 ] || base_config=$TOP/scripts/$BASE.config
 	kbuild "$obj" ARCH=i386 tinyconfig >/dev/null &&
 	"$TREE/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
-		"$TOP/scripts/i386.config" >/dev/null &&
+		"$TOP/scripts/i386.config" $base_config >/dev/null &&
 	kbuild "$obj" ARCH=i386 olddefconfig >/dev/null &&
 	grep -qx 'CONFIG_KVM_VMCSCTL_WRITE=y' "$obj/.config" &&
 	kbuild "$obj" ARCH=i386 W=1 arch/x86/kvm/ >"$obj.log" 2>&1 &&
@@ -135,9 +140,9 @@ check "i386 (ARCH=i386, KVM_INTEL=m, vmcsctl with writes) builds W=1-clean" i386
 send_email_dry_run() {
 	local n
 	n=$(git send-email --dry-run --confirm=never --no-annotate \
-		--from="$GIT_AUTHOR_NAME <$GIT_AUTHOR_EMAIL>" "$TOP"/patches/*.patch 2>&1 |
+		--from="$GIT_AUTHOR_NAME <$GIT_AUTHOR_EMAIL>" "$PATCHES"/*.patch 2>&1 |
 		grep -c '^Dry-OK')
-	[ "$n" -eq "$(ls "$TOP"/patches/*.patch | wc -l)" ]
+	[ "$n" -eq "$(ls "$PATCHES"/*.patch | wc -l)" ]
 }
 check "git send-email --dry-run accepts the series" send_email_dry_run
 

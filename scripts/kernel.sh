@@ -3,10 +3,11 @@
 #
 # Build the patched test kernel: apply the series, configure a minimal
 # kernel (tinyconfig + scripts/kernel.config + the selftest's config, and
-# scripts/i386.config for ARCH=i386), build bzImage with ccache, install UAPI
-# headers and build the static selftests.  Results: build/bzImage,
-# build/.config, build/modroot/lib/modules/, build/selftests/; for ARCH=i386
-# the same under build/i386/, with a 32-bit busybox.
+# scripts/i386.config for ARCH=i386, scripts/6.1.config for BASE=6.1),
+# build bzImage with ccache, install UAPI headers and build the static
+# selftests.  Results: build/bzImage, build/.config, build/modroot/lib/modules/,
+# build/selftests/; for ARCH=i386 the same under build/i386/, with a 32-bit
+# busybox; for BASE=6.1 under build/6.1/.
 #
 # KCONFIG_EXTRA="file ..." merges more fragments, whose settings win (used
 # by the benchmark for its kernels without debug options, =y and =n);
@@ -17,6 +18,7 @@ set -euo pipefail
 
 FRAGMENTS=("$TOP/scripts/kernel.config" "$TOP/tools/testing/selftests/vmcsctl/config")
 [ "$ARCH" = i386 ] && FRAGMENTS+=("$TOP/scripts/i386.config")
+[ "$BASE" = 6.12 ] || FRAGMENTS+=("$TOP/scripts/$BASE.config")
 for f in ${KCONFIG_EXTRA:-}; do FRAGMENTS+=("$f"); done
 
 "$TOP/scripts/series.sh"
@@ -77,9 +79,9 @@ fi
 make -s -C "$TREE/tools/testing/selftests/vmcsctl" OUTPUT="$KOUT/selftests" \
 	KHDR_INCLUDES="-isystem $OBJ/usr/include" LDFLAGS=-static
 # The nested test is a KVM selftest: it builds on the KVM selftest library.
-rm -rf "$BUILD/kvm-selftests"
-make -s -C "$TREE/tools/testing/selftests/kvm" OUTPUT="$BUILD/kvm-selftests" \
+rm -rf "$KOUT/kvm-selftests"
+make -s -C "$TREE/tools/testing/selftests/kvm" OUTPUT="$KOUT/kvm-selftests" \
 	KHDR_INCLUDES="-isystem $OBJ/usr/include" EXTRA_CFLAGS=-static \
-	"$BUILD/kvm-selftests/x86_64/vmcsctl_nested_test"
-cp "$BUILD/kvm-selftests/x86_64/vmcsctl_nested_test" "$KOUT/selftests/"
+	"$KOUT/kvm-selftests/x86_64/vmcsctl_nested_test"
+cp "$KOUT/kvm-selftests/x86_64/vmcsctl_nested_test" "$KOUT/selftests/"
 say "kernel and selftests built in $(( $(date +%s) - start ))s"

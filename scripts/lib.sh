@@ -1,9 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
+# shellcheck shell=bash disable=SC2034  # sourced: the variables are for the scripts
 # Paths and helpers shared by the scripts. Sourced, not run.
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
-TREE=$BUILD/linux		# patched kernel source, a git tree (tag "base")
+# The base kernel: 6.12 (default) or 6.1, Debian's linux-source-$BASE.  The
+# 6.12 series builds in build/, the 6.1 one in build/6.1/.
+BASE=${BASE:-6.12}
+case $BASE in
+6.12)	BASE_DIR= ;;
+6.1)	BASE_DIR=/6.1 ;;
+*)	echo "BASE=$BASE: 6.12 or 6.1" >&2; exit 2 ;;
+esac
+TREE=$BUILD$BASE_DIR/linux	# patched kernel source, a git tree (tag "base")
 # The architecture of the test kernel: x86_64 (default) or i386.  kbuild
 # reads ARCH from the environment: i386 is exported, x86_64 is not (kbuild's
 # default, the host's x86, makes the same x86_64 config as always).
@@ -13,9 +22,13 @@ x86_64)	ARCH_DIR= && export -n ARCH ;;
 i386)	ARCH_DIR=/i386 && export ARCH ;;
 *)	echo "ARCH=$ARCH: x86_64 or i386" >&2; exit 2 ;;
 esac
-OBJ=${OBJ:-$BUILD/obj$ARCH_DIR}	# kbuild output (O=)
-KOUT=${KOUT:-$BUILD$ARCH_DIR}	# bzImage, modroot/, .config, selftests/ of that build
-KSRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
+OBJ=${OBJ:-$BUILD$BASE_DIR/obj$ARCH_DIR}	# kbuild output (O=)
+KOUT=${KOUT:-$BUILD$BASE_DIR$ARCH_DIR}	# bzImage, modroot/, .config, selftests/ of that build
+KSRC_TARBALL=/usr/src/linux-source-$BASE.tar.xz
+# The series of this base: series/*.patch, with the per-base replacements
+# of series/$BASE/ (see scripts/series.sh); posted form in patches/$BASE/.
+SERIES_BASE=$TOP/series/$BASE
+PATCHES=$TOP/patches/$BASE
 JOBS=$(nproc)
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}

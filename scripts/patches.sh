@@ -1,14 +1,24 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
-# Regenerate patches/ from series/: apply the series on pristine 6.12
-# (scripts/series.sh), then git format-patch with the cover letter from
-# series/cover-letter and To/Cc from the kernel's get_maintainer.pl.
-#   scripts/patches.sh [OUTDIR]     (default: patches/)
+# Regenerate patches/$BASE/ from series/: apply the series on pristine
+# linux-source-$BASE (scripts/series.sh), then git format-patch with the
+# cover letter of that base (series/cover-letter for 6.12,
+# series/6.1/cover-letter) and To/Cc from the kernel's get_maintainer.pl.
+#   [BASE=6.12|6.1] scripts/patches.sh [OUTDIR]   (default: patches/$BASE/;
+#   without BASE and OUTDIR: both series)
 set -euo pipefail
+if [ -z "${BASE:-}" ] && [ $# -eq 0 ]; then
+	for base in 6.12 6.1; do BASE=$base "$0"; done
+	exit
+fi
 . "$(dirname "$0")/lib.sh"
 
-OUT=${1:-$TOP/patches}
+OUT=${1:-$PATCHES}
+COVER=$TOP/series/cover-letter
+[ ! -f "$SERIES_BASE/cover-letter" ] || COVER=$SERIES_BASE/cover-letter
+PREFIX=PATCH
+[ "$BASE" = 6.12 ] || PREFIX="PATCH $BASE"
 "$TOP/scripts/series.sh" >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -19,8 +29,9 @@ mapfile -t to < <(cd "$TREE" && ./scripts/get_maintainer.pl --no-rolestats --no-
 mapfile -t cc < <(cd "$TREE" && ./scripts/get_maintainer.pl --no-rolestats --no-git \
 	--no-git-fallback --no-m --no-r --l "$tmp"/*.patch 2>/dev/null)
 # No --thread: Message-Ids would carry the time of the run; git send-email
-# threads the series itself.
-args=(--cover-letter --base=base --subject-prefix=PATCH --numbered)
+# threads the series itself.  --zero-commit: a fix to one patch does not
+# rewrite the "From <commit>" line of every later one (git am ignores it).
+args=(--cover-letter --base=base --subject-prefix="$PREFIX" --numbered --zero-commit)
 for a in "${to[@]}"; do args+=(--to="$a"); done
 for a in "${cc[@]}"; do args+=(--cc="$a"); done
 
@@ -28,8 +39,8 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 git -C "$TREE" -c core.abbrev=12 format-patch -q "${args[@]}" -o "$OUT" base..HEAD
 # The cover letter: our subject and text instead of format-patch's blurb.
 cover=$(ls "$OUT"/0000-*.patch)
-subject=$(sed -n 's/^Subject: //p;q' "$TOP/series/cover-letter")
-python3 - "$cover" "$subject" "$TOP/series/cover-letter" <<'PY'
+subject=$(sed -n 's/^Subject: //p;q' "$COVER")
+python3 - "$cover" "$subject" "$COVER" <<'PY'
 import sys
 path, subject, body_file = sys.argv[1:]
 text = open(path).read()

@@ -10,9 +10,15 @@
 # final version of every added file into this repo.  A series file keeps
 # its name when a commit has its subject; a new commit gets one from its
 # subject.  It then runs scripts/series.sh and checks that the rebuilt
-# series gives BRANCH's tree.
+# series gives BRANCH's tree.  Diffs carry two lines of context, not three:
+# the same hunk then applies to 6.1 wherever the two lines around a change
+# are the same there (series/6.1/ holds the hunks that still differ).
+#
+# The 6.12 series only: series/6.1/ holds plain diffs, edited by hand
+# against BASE=6.1 scripts/series.sh's tree (see README).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+[ "$BASE" = 6.12 ] || die "BASE=$BASE: edit series/$BASE/*.patch (README, Layout)"
 
 branch=${1:?usage: $0 BRANCH (a branch of $TREE based on tag base)}
 git -C "$TREE" rev-parse -q --verify "$branch^{commit}" >/dev/null || die "no branch $branch"
@@ -43,7 +49,7 @@ for c in $(git -C "$TREE" rev-list --reverse "base..$branch"); do
 			sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
 		if [ -n "$(git -C "$TREE" diff-tree -r --no-commit-id --name-only --diff-filter=a "$c")" ]; then
 			echo ---
-			git -C "$TREE" diff-tree -p --no-commit-id --no-renames --diff-filter=a "$c" |
+			git -C "$TREE" diff-tree -p -U2 --no-commit-id --no-renames --diff-filter=a "$c" |
 				grep -v '^diff --git \|^index '
 		fi
 	} >"$out"

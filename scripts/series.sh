@@ -1,13 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
-# Turn series/*.patch into commits on top of pristine linux-source-6.12 in
-# build/linux. Each series file is a commit message (Subject: line, body)
-# followed by optional "Add:" lines naming new files of this repo that the
-# patch adds, and, after a line "---", a diff against existing kernel files
-# or against files that an earlier patch added.  This repo holds the final
-# version of each new file; a patch that adds it gets it without the changes
-# of the later patches (their diffs, reverse-applied).
+# Turn series/*.patch into commits on top of pristine linux-source-$BASE in
+# $TREE (build/linux for 6.12). Each series file is a commit message
+# (Subject: line, body) followed by optional "Add:" lines naming new files of
+# this repo that the patch adds, and, after a line "---", a diff against
+# existing kernel files or against files that an earlier patch added.  This
+# repo holds the final version of each new file; a patch that adds it gets it
+# without the changes of the later patches (their diffs, reverse-applied).
+#
+# Both bases share all of it but the hunks on kernel files that differ: a
+# file series/$BASE/NNNN-name.patch replaces, in series/NNNN-name.patch, the
+# hunks of every kernel file its own diff names or a "Drop: FILE" line lists
+# (a file this base does not have).  New files are the same on every base.
 # The same commits feed the kernel build and `make patches`, so the series
 # on the list is exactly what the tests ran.
 set -euo pipefail
@@ -24,7 +29,7 @@ pristine_tree() {
 	# Debian's .gitignore hides the whole top level: add with -f.
 	git -C "$TREE" init -q -b vmcsctl
 	git -C "$TREE" add -f .
-	git -C "$TREE" commit -q -m "Linux $(make -s -C "$TREE" kernelversion) (Debian linux-source-6.12)"
+	git -C "$TREE" commit -q -m "Linux $(make -s -C "$TREE" kernelversion) (Debian linux-source-$BASE)"
 	git -C "$TREE" tag base
 }
 
@@ -38,9 +43,36 @@ check_coverage() {
 	done
 }
 
-# The diff part of a series file.
+# The diff part of a series file, without the hunks of the files named.
+diff_without() {
+	local spec=$1
+	shift
+	sed '0,/^---$/d' "$spec" | awk -v skip=" $* " '
+		hdr != "" && /^\+\+\+ b\// {
+			keep = index(skip, " " substr($2, 3) " ") == 0
+			if (keep) print hdr
+			hdr = ""
+		}
+		hdr != "" { if (keep) print hdr; hdr = "" }
+		/^--- / { hdr = $0; next }
+		keep'
+}
+
+# The files whose hunks series/$BASE/ replaces in a series file.
+replaced_files() {
+	local over
+	over=$SERIES_BASE/$(basename "$1")
+	[ -f "$over" ] || return 0
+	{ sed -n '/^---$/q;s/^Drop: //p' "$over"; sed -n 's,^+++ b/,,p' "$over"; } | sort -u
+}
+
+# The diff of a series file on this base.
 diff_of() {
-	sed '1,/^---$/d' "$1"
+	local spec=$1 over
+	over=$SERIES_BASE/$(basename "$1")
+	# shellcheck disable=SC2046
+	diff_without "$spec" $(replaced_files "$spec")
+	[ ! -f "$over" ] || sed '0,/^---$/d' "$over"
 }
 
 # $TOP/$2 as patch $1 adds it: the final file minus the later patches' diffs.
@@ -80,7 +112,21 @@ apply_one() {
 	rm -f "$msg" "$files"
 }
 
+# A replacement names kernel files of this base only, and has a series file.
+check_replacements() {
+	local over f
+	for over in "$SERIES_BASE"/*.patch; do
+		[ -e "$over" ] || continue
+		[ -f "$TOP/series/$(basename "$over")" ] || die "$over replaces no series/ file"
+		for f in $(sed -n 's,^+++ b/,,p' "$over"); do
+			git -C "$TREE" cat-file -e "base:$f" 2>/dev/null ||
+				die "$over: $f is not a file of linux-source-$BASE"
+		done
+	done
+}
+
 pristine_tree
+check_replacements
 git -C "$TREE" checkout -q -f -B vmcsctl base
 git -C "$TREE" clean -q -fdx
 ADDED=$(mktemp)

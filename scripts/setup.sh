@@ -5,12 +5,13 @@
 # package is present it only runs dpkg-query and exits.
 set -euo pipefail
 
-# The base kernel of the series. Pinned so that patches/ stays valid; fall
-# back to the newest 6.12 when the archive no longer carries this one.
-KSRC_VERSION=6.12.117-1~deb12u1
+# The base kernels of the two series. Pinned so that patches/ stays valid;
+# fall back to the newest of that line when the archive no longer carries
+# the pinned one.
+declare -A KSRC_VERSION=([linux-source-6.12]=6.12.117-1~deb12u1 [linux-source-6.1]=6.1.192-3)
 
 pkgs=(
-	linux-source-6.12
+	linux-source-6.12 linux-source-6.1
 	build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync
 	python3 python3-ply python3-git perl git git-email libmailtools-perl xz-utils ccache sparse openssl
 	bochs bochsbios vgabios busybox-static isolinux syslinux-common xorriso
@@ -40,11 +41,12 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q || echo "setup: apt-get update reported errors, going on" >&2
 [ ${#missing[@]} -eq 0 ] && exit 0
 for i in "${!missing[@]}"; do
-	[ "${missing[$i]}" = linux-source-6.12 ] || continue
-	if apt-cache show "linux-source-6.12=$KSRC_VERSION" >/dev/null 2>&1; then
-		missing[i]="linux-source-6.12=$KSRC_VERSION"
+	p=${missing[$i]} v=${KSRC_VERSION[${missing[$i]}]:-}
+	[ -n "$v" ] || continue
+	if apt-cache show "$p=$v" >/dev/null 2>&1; then
+		missing[i]="$p=$v"
 	else
-		echo "setup: linux-source-6.12 $KSRC_VERSION is gone, taking the newest" >&2
+		echo "setup: $p $v is gone, taking the newest" >&2
 	fi
 done
 apt-get install -y -q --no-install-recommends "${missing[@]}"

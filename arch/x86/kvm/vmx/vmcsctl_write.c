@@ -36,7 +36,6 @@
 #include "../x86.h"
 #include "vmx.h"
 #include "vmcsctl.h"
-#include "x86_ops.h"
 
 static bool vmcsctl_write_on;
 module_param_named(vmcsctl_write, vmcsctl_write_on, bool, 0444);

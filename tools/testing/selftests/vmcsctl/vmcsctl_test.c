@@ -404,7 +404,7 @@ TEST_F(stopped, every_file)
 
 	snprintf(path, sizeof(path), "%s/%s", VMCSCTL_DIR, self->dir);
 	d = opendir(path);
-	ASSERT_NE(NULL, d);
+	ASSERT_TRUE(!!d);
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -431,7 +431,7 @@ TEST_F(stopped, every_file)
 			info++;
 			continue;
 		}
-		ASSERT_NE(NULL, desc) TH_LOG("unknown file %s", de->d_name);
+		ASSERT_TRUE(!!desc) TH_LOG("unknown file %s", de->d_name);
 		total++;
 		ret = vmcsctl_read_field(self->dir, de->d_name, &value);
 		if (!ret) {
@@ -469,7 +469,7 @@ TEST_F(stopped, dump)
 	ASSERT_LT(0, n) TH_LOG("dump: %s", strerror(-n));
 	for (i = 0; i < n; i++) {
 		desc = vmcs_field_by_encoding(e[i].encoding);
-		ASSERT_NE(NULL, desc) TH_LOG("record %d: unknown encoding %#x", i, e[i].encoding);
+		ASSERT_TRUE(!!desc) TH_LOG("record %d: unknown encoding %#x", i, e[i].encoding);
 		EXPECT_EQ(0, e[i].reserved);
 		EXPECT_TRUE(!prev || prev < desc) TH_LOG("%s after %s", desc->name, prev->name);
 		prev = desc;
@@ -478,7 +478,7 @@ TEST_F(stopped, dump)
 	}
 	snprintf(path, sizeof(path), "%s/%s", VMCSCTL_DIR, self->dir);
 	d = opendir(path);
-	ASSERT_NE(NULL, d);
+	ASSERT_TRUE(!!d);
 	while ((de = readdir(d)))
 		files += !!vmcs_field_by_name(de->d_name);
 	closedir(d);
@@ -765,179 +765,6 @@ TEST(concurrent_reads)
 		EXPECT_EQ(counter[0], counter[1]);
 	}
 	vm_destroy(&vm);
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -errno;
-	close(fd);
-	return ret;
-}
-
-/*
- * Where kvm_intel's .text is: from its start to the next section above it.
- * Returns 0 with the range, or -errno.
- */
-static int kvm_intel_text(unsigned long *start, unsigned long *end)
-{
-	const char *dir = "/sys/module/kvm_intel/sections";
-	unsigned long addr;
-	struct dirent *de;
-	char path[512];
-	FILE *f;
-	DIR *d;
-
-	*start = 0;
-	*end = ~0ul;
-	f = fopen("/sys/module/kvm_intel/sections/.text", "r");
-	if (!f)
-		return -errno;
-	if (fscanf(f, "%lx", start) != 1)
-		*start = 0;
-	fclose(f);
-	d = opendir(dir);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fscanf(f, "%lx", &addr) == 1 && addr > *start && addr < *end)
-			*end = addr;
-		fclose(f);
-	}
-	closedir(d);
-	return *start && *end != ~0ul ? 0 : -ENOENT;
-}
-
-/*
- * Make the n-th slab allocation made by kvm_intel's code (a frame of its
- * .text on the stack) during KVM_CREATE_VCPU fail, for n from 1 until the
- * ioctl makes fewer: those that publish the vCPU's directory, vmcs02/ and
- * shadow/.  Each time the vCPU is either not created, or created and
- * published whole, or created and not published; nothing is left after
- * the VM goes, and kvm_intel still unloads (the next test): every
- * directory that was begun is released.
- */
-TEST(publish_failures)
-{
-	int injected = 0, unpublished = 0, created = 0, fd, vcpu_fd, n, i;
-	char names[2][64], path[256], buf[32];
-	unsigned long start, end;
-	struct stat st;
-	bool nested;
-	struct vm vm;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", gettid_());
-	if (access(path, W_OK) || access("/sys/kernel/debug/failslab/require-start", F_OK))
-		SKIP(return, "no CONFIG_FAILSLAB with fail-nth and a stack filter");
-	ASSERT_EQ(0, kvm_intel_text(&start, &end));
-	ASSERT_EQ(0, write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "N"));
-	ASSERT_EQ(0, write_file("/sys/kernel/debug/failslab/verbose", "0"));
-	snprintf(buf, sizeof(buf), "%lu", start);
-	ASSERT_EQ(0, write_file("/sys/kernel/debug/failslab/require-start", buf));
-	snprintf(buf, sizeof(buf), "%lu", end);
-	ASSERT_EQ(0, write_file("/sys/kernel/debug/failslab/require-end", buf));
-	nested = kvm_intel_param("nested") == 1;
-	fd = open(path, O_RDWR);
-	ASSERT_LE(0, fd);
-
-	for (n = 1; ; n += 1 + n / 16) {
-		ASSERT_EQ(0, vm_create(&vm));
-		snprintf(buf, sizeof(buf), "%d", n);
-		ASSERT_EQ((ssize_t)strlen(buf), pwrite(fd, buf, strlen(buf), 0));
-		vcpu_fd = ioctl(vm.fd, KVM_CREATE_VCPU, 0);
-		memset(buf, 0, sizeof(buf));
-		ASSERT_LT(0, pread(fd, buf, sizeof(buf) - 1, 0));
-		ASSERT_EQ(1, pwrite(fd, "0", 1, 0));
-		i = vmcsctl_dirs_of(gettid_(), names, 2);
-		if (vcpu_fd >= 0) {
-			created++;
-			EXPECT_GE(1, i);
-			unpublished += !i;
-			snprintf(path, sizeof(path), "%s/%s/vmcs02/GUEST_RIP", VMCSCTL_DIR,
-				 names[0]);
-			if (i == 1 && nested)
-				EXPECT_EQ(0, stat(path, &st))
-					TH_LOG("n=%d: %s half made", n, names[0]);
-			close(vcpu_fd);
-		} else {
-			EXPECT_EQ(0, i) TH_LOG("n=%d: a failed vCPU has a directory", n);
-		}
-		vm_destroy(&vm);
-		EXPECT_EQ(0, vmcsctl_dirs_of(gettid_(), names, 2)) TH_LOG("n=%d", n);
-		if (atoi(buf) != 0)	/* not consumed: the ioctl allocated fewer */
-			break;
-		injected++;
-	}
-	close(fd);
-	TH_LOG("%d failures injected into kvm_intel's allocations in KVM_CREATE_VCPU (n up to %d)",
-	       injected, n);
-	TH_LOG("%d vCPUs created, %d of them not published", created, unpublished);
-	EXPECT_LT(10, injected);
-	EXPECT_LT(0, unpublished);
-}
-
-static int load_kvm_intel(void)
-{
-	char path[256];
-	struct utsname u;
-	int fd, ret;
-
-	uname(&u);
-	snprintf(path, sizeof(path), "/lib/modules/%s/kernel/arch/x86/kvm/kvm-intel.ko", u.release);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-/*
- * kvm_intel as a module: /sys/kernel/vmcsctl goes with it and comes back;
- * a file held open across the unload gives an errno, not a value.
- */
-TEST(module_unload_reload)
-{
-	char names[2][64], path[256], buf[64];
-	struct vcpu *vcpu;
-	struct stat st;
-	struct vm vm;
-	int fd;
-
-	if (access("/sys/module/kvm_intel/initstate", F_OK))
-		SKIP(return, "kvm_intel is not a module");
-	ASSERT_EQ(0, stat(VMCSCTL_DIR, &st));
-	ASSERT_EQ(0, vm_create(&vm));
-	ASSERT_EQ(0, vm_add_vcpu(&vm, &vcpu));
-	snprintf(path, sizeof(path), "%s/vmcs%d/GUEST_RIP", VMCSCTL_DIR, gettid_());
-	fd = open(path, O_RDONLY);
-	ASSERT_LE(0, fd);
-	vm_destroy(&vm);
-	ASSERT_EQ(0, syscall(SYS_delete_module, "kvm_intel", O_NONBLOCK))
-		TH_LOG("rmmod kvm_intel: %s", strerror(errno));
-	EXPECT_EQ(-1, stat(VMCSCTL_DIR, &st));
-	EXPECT_EQ(ENOENT, errno);
-	EXPECT_EQ(-1, pread(fd, buf, sizeof(buf), 0));
-	EXPECT_EQ(ENODEV, errno);
-	close(fd);
-	ASSERT_EQ(0, load_kvm_intel());
-	ASSERT_EQ(0, stat(VMCSCTL_DIR, &st));
-	EXPECT_EQ(0, vmcsctl_count_dirs());
-
-	/* And the reloaded module publishes new vCPUs. */
-	ASSERT_EQ(0, vm_create(&vm));
-	ASSERT_EQ(0, vm_add_vcpu(&vm, &vcpu));
-	EXPECT_EQ(1, vmcsctl_dirs_of(gettid_(), names, 2));
-	vm_destroy(&vm);
-	EXPECT_EQ(0, vmcsctl_count_dirs());
 }
 
 TEST_HARNESS_MAIN

@@ -4,12 +4,10 @@
  * kvm_intel loaded with vmcsctl_write=1: redirect stopped guests through
  * /sys/kernel/vmcsctl, check the guest's next exits and KVM_GET_REGS/SREGS
  * and VCPU_EVENTS, check every refusal, who may write (capabilities,
- * ptrace rights, lockdown), the taint flag, the log line and audit record.  (With writes
- * off, vmcsctl_test's every_file checks that nothing can be opened for
- * writing.)  The guests run in real mode, which needs unrestricted_guest.
- *
- * The lockdown test raises the kernel's lockdown level, which cannot be
- * lowered again: run it last, alone (-t lockdown).
+ * ptrace rights), the taint flag, the log line and audit record.  (With
+ * writes off, vmcsctl_module_test checks that nothing can be opened for
+ * writing; vmcsctl_lockdown_test checks writes under lockdown.)  The guests
+ * run in real mode, which needs unrestricted_guest.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +27,7 @@
 #include "harness_field.h"
 #include "sysfs.h"
 #include "vm.h"
+#include "write_fixture.h"
 
 #define TAINT_USER		0x40	/* 'U', bit 6 of /proc/sys/kernel/tainted */
 #define SYSLOG_ACTION_READ_ALL	3	/* include/linux/syslog.h */
@@ -38,71 +37,6 @@
  * 32-bit kernel, where the field has 32 bits, else err (0: accepted).
  */
 #define WIDE(err)		(sizeof(long) == 4 ? ERANGE : (err))
-
-FIXTURE(writes) {
-	struct vm vm;
-	struct vcpu *vcpu;
-	char dir[64];
-};
-
-FIXTURE_SETUP(writes)
-{
-	int on;
-
-	ASSERT_EQ(0, vm_create(&self->vm));
-	ASSERT_EQ(0, vm_add_vcpu(&self->vm, &self->vcpu));
-	snprintf(self->dir, sizeof(self->dir), "vmcs%d", gettid_());
-	on = vmcsctl_writes_enabled();
-	if (on != 1)
-		SKIP(return, "writes are off: kvm_intel.vmcsctl_write is %s",
-		     on ? "missing" : "N");
-	/* Without it KVM runs real mode in vm86, and refuses writes (EBUSY). */
-	if (kvm_intel_param("unrestricted_guest") != 1)
-		SKIP(return, "real-mode guests need kvm_intel.unrestricted_guest");
-}
-
-FIXTURE_TEARDOWN(writes)
-{
-	vm_destroy(&self->vm);
-}
-
-#define WRITE(name, text)	vmcsctl_write_field(self->dir, #name, text)
-
-/* Load code at VM_CODE_GPA, start there and run to its first OUT. */
-static void start(struct __test_metadata *_metadata, struct vm *vm, struct vcpu *vcpu,
-		  const uint8_t *code, size_t len)
-{
-	vm_load_code(vm, VM_CODE_GPA, code, len);
-	ASSERT_EQ(0, vcpu_start_at(vcpu, VM_CODE_GPA));
-	ASSERT_EQ(0, vcpu_run(vcpu));
-	ASSERT_EQ(KVM_EXIT_IO, vcpu->run->exit_reason);
-}
-
-/* Run to the next exit, which must be an OUT of @value to @port. */
-static void run_to_out(struct __test_metadata *_metadata, struct vcpu *vcpu, int port,
-		       int value)
-{
-	struct kvm_run *run = vcpu->run;
-
-	ASSERT_EQ(0, vcpu_run(vcpu));
-	ASSERT_EQ(KVM_EXIT_IO, run->exit_reason);
-	EXPECT_EQ(KVM_EXIT_IO_OUT, run->io.direction);
-	EXPECT_EQ(port, run->io.port);
-	EXPECT_EQ(value, *((uint8_t *)run + run->io.data_offset));
-}
-
-#define START(code)	start(_metadata, &self->vm, self->vcpu, code, sizeof(code))
-#define RUN_TO_OUT(port, value)	run_to_out(_metadata, self->vcpu, port, value)
-
-/*
- *	mov al, 1; out 0x10, al		; the first exit: GUEST_RIP 0x1002
- *	mov al, 2; out 0x11, al		; 0x1004
- *	mov al, 3; out 0x12, al		; 0x1008
- *	hlt				; 0x100c
- */
-static const uint8_t three_outs[] = {
-	0xb0, 1, 0xe6, 0x10, 0xb0, 2, 0xe6, 0x11, 0xb0, 3, 0xe6, 0x12, 0xf4,
-};
 
 static long taint_flags(void)
 {
@@ -151,8 +85,8 @@ TEST_F(writes, taint_and_log)
 	TH_LOG("TAINT_USER set by this write (tainted %ld -> %ld)", before, after);
 
 	f = fopen("/proc/self/comm", "r");
-	ASSERT_NE(NULL, f);
-	ASSERT_NE(NULL, fgets(comm, sizeof(comm), f));
+	ASSERT_TRUE(!!f);
+	ASSERT_TRUE(!!fgets(comm, sizeof(comm), f));
 	fclose(f);
 	comm[strcspn(comm, "\n")] = 0;
 	snprintf(line, sizeof(line), "vmcsctl: write %s/GUEST_RIP: 0x1002 -> 0x1004 by %s[%d]",
@@ -414,75 +348,6 @@ TEST_F(writes, writer_privileges)
 			      CAP_SYS_PTRACE));
 	EXPECT_EQ(0x1008, FIELD(GUEST_RIP));
 	RUN_TO_OUT(0x12, 3);
-}
-
-static int set_lockdown(const char *level)
-{
-	char buf[128] = "", want[64];
-	int fd, n;
-
-	if (mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL) &&
-	    errno != EBUSY)
-		return -errno;
-	fd = open("/sys/kernel/security/lockdown", O_RDWR);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, level, strlen(level));
-	if (n == (int)strlen(level))
-		n = pread(fd, buf, sizeof(buf) - 1, 0);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	snprintf(want, sizeof(want), "[%s]", level);
-	return strstr(buf, want) ? 0 : -EINVAL;
-}
-
-/*
- * Lockdown, raised at run time as root may (it cannot be lowered): under
- * integrity no write, reads as before; under confidentiality no host
- * state or host physical address either, and dump leaves them out.
- */
-TEST_F(writes, lockdown)
-{
-	struct vmcsctl_dump_entry e[256];
-	const struct vmcs_field_desc *desc;
-	int i, n_before, n_after, ret;
-	uint64_t value;
-
-	if (access("/sys/kernel/security", F_OK))
-		SKIP(return, "no securityfs");
-	START(three_outs);
-	n_before = vmcsctl_read_dump(self->dir, e, ARRAY_SIZE(e));
-	ASSERT_LT(0, n_before);
-
-	ret = set_lockdown("integrity");
-	if (ret == -ENOENT)
-		SKIP(return, "no lockdown LSM");
-	ASSERT_EQ(0, ret);
-	EXPECT_EQ(-EPERM, WRITE(GUEST_RIP, "0x1004\n"));
-	EXPECT_EQ(0x1002, FIELD(GUEST_RIP));
-	EXPECT_EQ(0, vmcsctl_read_field(self->dir, "HOST_RIP", &value));
-
-	ASSERT_EQ(0, set_lockdown("confidentiality"));
-	EXPECT_EQ(-EPERM, WRITE(GUEST_RIP, "0x1004\n"));
-	EXPECT_EQ(0x1002, FIELD(GUEST_RIP));
-	EXPECT_EQ(-EPERM, vmcsctl_read_field(self->dir, "HOST_RIP", &value));
-	EXPECT_EQ(-EPERM, vmcsctl_read_field(self->dir, "HOST_CR3", &value));
-	EXPECT_EQ(-EPERM, vmcsctl_read_field(self->dir, "MSR_BITMAP", &value));
-	EXPECT_EQ(-EPERM, vmcsctl_read_field(self->dir, "VMCS_LINK_POINTER", &value));
-	EXPECT_EQ(0, vmcsctl_read_field(self->dir, "VM_EXIT_REASON", &value));
-	n_after = vmcsctl_read_dump(self->dir, e, ARRAY_SIZE(e));
-	ASSERT_LT(0, n_after);
-	for (i = 0; i < n_after; i++) {
-		desc = vmcs_field_by_encoding(e[i].encoding);
-		ASSERT_NE(NULL, desc);
-		EXPECT_NE(3, (e[i].encoding >> 10) & 3) TH_LOG("%s in dump", desc->name);
-		EXPECT_TRUE(strcmp(desc->name, "MSR_BITMAP") && strcmp(desc->name, "EPT_POINTER"))
-			TH_LOG("%s in dump", desc->name);
-	}
-	TH_LOG("dump: %d records, %d under lockdown=confidentiality", n_before, n_after);
-	EXPECT_GT(n_before, n_after + 20);
-	RUN_TO_OUT(0x11, 2);
 }
 
 /*
