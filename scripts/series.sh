@@ -48,8 +48,8 @@ diff_without() {
 	local spec=$1
 	shift
 	sed '0,/^---$/d' "$spec" | awk -v skip=" $* " '
-		hdr != "" && /^\+\+\+ b\// {
-			keep = index(skip, " " substr($2, 3) " ") == 0
+		hdr != "" && /^\+\+\+ / {
+			keep = $2 == "/dev/null" || index(skip, " " substr($2, 3) " ") == 0
 			if (keep) print hdr
 			hdr = ""
 		}
@@ -112,15 +112,22 @@ apply_one() {
 	rm -f "$msg" "$files"
 }
 
-# A replacement names kernel files of this base only, and has a series file.
+# A replacement has a series file, its hunks are on kernel files of this
+# base, and what it drops is a file of the series file that this base lacks.
 check_replacements() {
-	local over f
+	local over spec f
 	for over in "$SERIES_BASE"/*.patch; do
 		[ -e "$over" ] || continue
-		[ -f "$TOP/series/$(basename "$over")" ] || die "$over replaces no series/ file"
+		spec=$TOP/series/$(basename "$over")
+		[ -f "$spec" ] || die "$over replaces no series/ file"
 		for f in $(sed -n 's,^+++ b/,,p' "$over"); do
 			git -C "$TREE" cat-file -e "base:$f" 2>/dev/null ||
 				die "$over: $f is not a file of linux-source-$BASE"
+		done
+		for f in $(sed -n '/^---$/q;s/^Drop: //p' "$over"); do
+			grep -qxF -- "+++ b/$f" "$spec" || die "$over: drops $f, which $spec does not change"
+			! git -C "$TREE" cat-file -e "base:$f" 2>/dev/null ||
+				die "$over: drops $f, which linux-source-$BASE has"
 		done
 	done
 }

@@ -22,6 +22,18 @@ set -uo pipefail
 ONLY_ARCH=${ARCH:-} ONLY_BASE=${BASE:-}
 . "$(dirname "$0")/lib.sh"
 
+# "P F" from a log whose last line is "P passed, F failed"; "0 1" otherwise
+# (a run that died before its summary counts as one failure).
+sum_of() {
+	local last
+	last=$(tail -n 1 "$1" 2>/dev/null)
+	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
+	else
+		echo "0 1"
+	fi
+}
+
 if [ -z "${TEST_TARGET:-}" ]; then
 	total_pass=0 total_fail=0 n=0
 	mkdir -p "$BUILD"
@@ -33,9 +45,9 @@ if [ -z "${TEST_TARGET:-}" ]; then
 		log=$BUILD/test-$base-$arch.log
 		start=$(date +%s)
 		TEST_TARGET=$target BASE=$base ARCH=$arch "$0" | tee "$log"
-		read -r p _ f _ < <(tail -n 1 "$log")
-		echo "== target $base $arch: ${p:-0} passed, ${f:-1} failed in $(( $(date +%s) - start ))s"
-		total_pass=$((total_pass + ${p:-0})) total_fail=$((total_fail + ${f:-1})) n=$((n + 1))
+		read -r p f < <(sum_of "$log")
+		echo "== target $base $arch: $p passed, $f failed in $(( $(date +%s) - start ))s"
+		total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) n=$((n + 1))
 	done
 	[ "$n" -gt 0 ] || die "no target with BASE=$ONLY_BASE ARCH=$ONLY_ARCH"
 	echo "== all targets"
@@ -71,8 +83,8 @@ fi
 if [ "$ARCH" = x86_64 ]; then
 	echo "== series checks"
 	"$TOP/scripts/check.sh" | tee "$KOUT/check.log"
-	read -r p _ f _ < <(tail -n 1 "$KOUT/check.log")
-	total_pass=$((total_pass + ${p:-0})) total_fail=$((total_fail + ${f:-1}))
+	read -r p f < <(sum_of "$KOUT/check.log")
+	total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
 	# The lockdown test raises the lockdown level for the rest of the boot: last.
 	MODULES="kvm_intel vmcsctl_write=1" run boot "$TEST" "$WRITE_TEST" "$NESTED_TEST" \
 		"$LOCKDOWN_TEST"

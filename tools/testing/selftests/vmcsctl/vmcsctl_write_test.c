@@ -69,6 +69,8 @@ TEST_F(writes, taint_and_log)
 	long before, after;
 	FILE *f;
 
+	if (!self->ready)
+		return;
 	START(three_outs);
 	ASSERT_EQ(0x1002, FIELD(GUEST_RIP));
 	before = taint_flags();
@@ -120,6 +122,8 @@ TEST_F(writes, redirect_rip)
 {
 	struct kvm_regs regs;
 
+	if (!self->ready)
+		return;
 	START(three_outs);
 	ASSERT_EQ(0x1002, FIELD(GUEST_RIP));
 	ASSERT_EQ(0, WRITE(GUEST_RIP, "0x1008\n"));
@@ -151,6 +155,8 @@ TEST_F(writes, redirect_rsp)
 	uint8_t *mem = self->vm.mem;
 	struct kvm_regs regs;
 
+	if (!self->ready)
+		return;
 	START(push_ax);
 	ASSERT_EQ(0x8000, FIELD(GUEST_RSP));
 	ASSERT_EQ(0, WRITE(GUEST_RSP, "24576\n"));
@@ -179,6 +185,8 @@ TEST_F(writes, segment_base)
 {
 	struct kvm_sregs sregs;
 
+	if (!self->ready)
+		return;
 	self->vm.mem[0x10] = 0xaa;
 	self->vm.mem[0x5010] = 0xbb;
 	START(load_ds);
@@ -243,6 +251,8 @@ TEST_F(writes, refusals)
 	unsigned int i;
 	int ret;
 
+	if (!self->ready)
+		return;
 	START(out_hlt);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		if (!bad[i].err)
@@ -274,6 +284,8 @@ TEST_F(writes, drops_pending_exception)
 	struct kvm_enable_cap cap = { .cap = KVM_CAP_EXCEPTION_PAYLOAD, .args = { 1 } };
 	struct kvm_vcpu_events events;
 
+	if (!self->ready)
+		return;
 	ASSERT_EQ(0, ioctl(self->vm.fd, KVM_ENABLE_CAP, &cap));
 	START(three_outs);
 	ASSERT_EQ(0, ioctl(self->vcpu->fd, KVM_GET_VCPU_EVENTS, &events));
@@ -303,6 +315,8 @@ TEST_F(writes, old_value_from_kvm)
 	char line[256];
 	struct kvm_regs regs;
 
+	if (!self->ready)
+		return;
 	START(three_outs);
 	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
 	regs.rip = 0x1004;
@@ -340,6 +354,8 @@ static int write_as(const char *dir, const char *field, const char *text, int ca
  */
 TEST_F(writes, writer_privileges)
 {
+	if (!self->ready)
+		return;
 	START(three_outs);
 	EXPECT_EQ(-EPERM, write_as(self->dir, "GUEST_RIP", "0x1004", CAP_SYS_PTRACE, -1));
 	EXPECT_EQ(-EPERM, write_as(self->dir, "GUEST_RIP", "0x1004", CAP_SYS_ADMIN, -1));
@@ -373,6 +389,8 @@ TEST_F(writes, busy_while_running)
 	uint64_t rip;
 	int i, ret;
 
+	if (!self->ready)
+		return;
 	ASSERT_GE(sysconf(_SC_NPROCESSORS_ONLN), 2);
 	ASSERT_EQ(0, pin_to_cpu(0));
 	vm_load_code(&self->vm, VM_CODE_GPA, count_until_stop, sizeof(count_until_stop));
