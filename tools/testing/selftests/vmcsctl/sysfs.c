@@ -47,14 +47,12 @@ int vmcsctl_read_file(const char *dir, const char *file, char *buf, size_t size)
 	return 0;
 }
 
-int vmcsctl_write_field(const char *dir, const char *field, const char *text)
+int write_file(const char *path, const char *text)
 {
 	size_t len = strlen(text);
-	char path[512];
 	ssize_t n;
 	int fd, ret = 0;
 
-	snprintf(path, sizeof(path), "%s/%s/%s", VMCSCTL_DIR, dir, field);
 	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return -errno;
@@ -65,6 +63,14 @@ int vmcsctl_write_field(const char *dir, const char *field, const char *text)
 		ret = -EIO;
 	close(fd);
 	return ret;
+}
+
+int vmcsctl_write_field(const char *dir, const char *field, const char *text)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s/%s", VMCSCTL_DIR, dir, field);
+	return write_file(path, text);
 }
 
 int kvm_intel_param(const char *name)

@@ -39,7 +39,9 @@ int field_digits(uint32_t encoding);
 int vmcsctl_read_file(const char *dir, const char *file, char *buf, size_t size);
 /* Read a field: checks the "0x<digits>\n" format; 0 or -errno (-EPROTO: format). */
 int vmcsctl_read_field(const char *dir, const char *field, uint64_t *value);
-/* Write text to a field file; 0 or -errno of open() or write(). */
+/* Write @text to @path in one write(): 0, or -errno (-EIO if short). */
+int write_file(const char *path, const char *text);
+/* The same to a field file of a vmcsctl directory. */
 int vmcsctl_write_field(const char *dir, const char *field, const char *text);
 /* A bool parameter of kvm_intel: 1 if Y, 0 if N, -errno if absent. */
 int kvm_intel_param(const char *name);

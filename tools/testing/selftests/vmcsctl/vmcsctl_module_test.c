@@ -63,18 +63,6 @@ TEST(writes_off)
 	vm_destroy(&vm);
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -errno;
-	close(fd);
-	return ret;
-}
-
 /*
  * Where kvm_intel's .text is: from its start to the next section above it.
  * Returns 0 with the range, or -errno.
