@@ -27,10 +27,12 @@ $(BUILD)/demo/vmcsctl-demo: scripts/demo/vmcsctl-demo.c $(SELFTEST)/vm.c $(SELFT
 	gcc -static -O2 -Wall -Wextra -D_GNU_SOURCE -I$(SELFTEST) -isystem $(BUILD)/obj/usr/include \
 		-o $@ scripts/demo/vmcsctl-demo.c $(SELFTEST)/vm.c
 
-# The main job: boot the patched kernel, start a small VM, show vmcsctl,
-# inject a fault through it (writes enabled for this boot only).
+# The main job: boot the patched kernel, start a small VM, show vmcsctl and
+# vmcsctl(8), inject a fault through it (writes enabled for this boot only).
+# The console and kernel log stay in build/boot/; printed only on failure.
 run: kernel $(BUILD)/demo/vmcsctl-demo
-	MODULES="kvm_intel vmcsctl_write=1" scripts/boot.sh $(BUILD)/demo/vmcsctl-demo
+	QUIET=1 TOOLS=$(BUILD)/vmcsctl/vmcsctl MODULES="kvm_intel vmcsctl_write=1" \
+		scripts/boot.sh $(BUILD)/demo/vmcsctl-demo
 
 # Every test: per target (6.12 x86_64, 6.12 i386, 6.1 x86_64) the kernel,
 # the checks of its series (x86_64), the selftests inside the booted kernel.

@@ -11,7 +11,10 @@
 # seconds (1800); KCMDLINE, extra kernel parameters; MODULES, the modules to
 # modprobe before the programs run, separated by ';', each with its
 # parameters ("kvm_intel vmcsctl_write=1"; default kvm_intel); BOOT_DIR
-# (build/boot); KOUT, the folder of bzImage and modroot/ (build).
+# (build/boot); KOUT, the folder of bzImage and modroot/ (build); TOOLS,
+# static programs put on the guest's PATH (/bin) but not run; QUIET=1
+# prints the programs' output after the run instead of following the whole
+# console, and the console (kernel log included) only if the run failed.
 #
 # The run fails when a program exits non-zero or reports "not ok" in TAP,
 # when the guest never reaches the end (panic, hang, triple fault), or when
@@ -65,6 +68,13 @@ make_initramfs() {
 		fi
 		cp "$path" "$root/progs/"
 		echo "/progs/$(basename "$path") $args" >>"$root/run.list"
+	done
+	for path in ${TOOLS:-}; do
+		[ -x "$path" ] || die "$path: not an executable"
+		if file -b "$path" 2>/dev/null | grep -q 'dynamically linked'; then
+			die "$path: dynamically linked; the initramfs has no libc"
+		fi
+		cp "$path" "$root/bin/"
 	done
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$BOOT_DIR/initrd.gz"
 }
@@ -141,7 +151,11 @@ stop_emulator() {
 wait_guest() {
 	local log=$BOOT_DIR/serial.log t=0 done_at=
 	: >"$log"
-	tail -n +1 -F "$log" 2>/dev/null | tr -d '\r' &
+	if [ -n "${QUIET:-}" ]; then
+		sleep infinity &
+	else
+		tail -n +1 -F "$log" 2>/dev/null | tr -d '\r' &
+	fi
 	TAIL_PID=$!
 	while kill -0 "$EMU_PID" 2>/dev/null; do
 		if [ -z "$done_at" ] && grep -qa -e '^@@ done' -e 'Kernel panic' -e 'Rebooting in' "$log"; then
@@ -215,6 +229,14 @@ for spec in "$@"; do
 done
 [ "$skip" -eq 0 ] || problems+=("$skip tests skipped; every test must run here")
 
+if [ -n "${QUIET:-}" ]; then
+	# What the programs printed: between their start and exit markers.
+	awk '/^@@ run /{on=1; next} /^@@ exit /{on=0} on' "$log"
+	if [ ${#problems[@]} -gt 0 ] || [ "$fail" -gt 0 ]; then
+		echo "boot: the run failed; its console, kernel log included:"
+		cat "$log"
+	fi
+fi
 echo "boot: wall ${WALL}s under $EMU; logs in ${BOOT_DIR#"$TOP"/}/"
 for p in "${problems[@]}"; do echo "boot: FAIL: $p"; done
 [ ${#problems[@]} -eq 0 ] || [ "$fail" -gt 0 ] || fail=1

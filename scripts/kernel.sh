@@ -66,6 +66,8 @@ if [ "$ARCH" = i386 ]; then
 	# Debian's i386 busybox-static, downloaded, not installed.
 	make -s -C "$TREE/tools/testing/selftests/vmcsctl" OUTPUT="$KOUT/selftests" \
 		CC="gcc -m32" KHDR_INCLUDES="-isystem $OBJ/usr/include" LDFLAGS=-static
+	make -s -C "$TREE/tools/kvm/vmcsctl" O="$KOUT/vmcsctl" CC="gcc -m32" \
+		KHDR_INCLUDES="-isystem $OBJ/usr/include" LDFLAGS=-static
 	if [ ! -x "$KOUT/busybox" ]; then
 		rm -rf "$KOUT/deb" && mkdir -p "$KOUT/deb"
 		(cd "$KOUT/deb" && apt-get download -q -o APT::Sandbox::User=root busybox-static:i386 >/dev/null) ||
@@ -82,6 +84,10 @@ make -s -C "$TREE/tools/testing/selftests/vmcsctl" OUTPUT="$KOUT/selftests" \
 rm -rf "$KOUT/kvm-selftests"
 make -s -C "$TREE/tools/testing/selftests/kvm" OUTPUT="$KOUT/kvm-selftests" \
 	KHDR_INCLUDES="-isystem $OBJ/usr/include" EXTRA_CFLAGS=-static \
-	"$KOUT/kvm-selftests/x86_64/vmcsctl_nested_test"
-cp "$KOUT/kvm-selftests/x86_64/vmcsctl_nested_test" "$KOUT/selftests/"
+	"$KOUT/kvm-selftests/x86_64/vmcsctl_nested_test" "$KOUT/kvm-selftests/x86_64/vmcsctl_check_test"
+cp "$KOUT/kvm-selftests/x86_64/vmcsctl_nested_test" "$KOUT/kvm-selftests/x86_64/vmcsctl_check_test" \
+	"$KOUT/selftests/"
+# vmcsctl(8), static, for the guest's PATH (scripts/boot.sh TOOLS=).
+make -s -C "$TREE/tools/kvm/vmcsctl" O="$KOUT/vmcsctl" KHDR_INCLUDES="-isystem $OBJ/usr/include" \
+	LDFLAGS=-static
 say "kernel and selftests built in $(( $(date +%s) - start ))s"

@@ -120,7 +120,8 @@ static void bench_reads(void)
 	struct kvm_regs regs;
 	struct vcpu *vcpu;
 	struct dirent *de;
-	char dir[64], buf[64], path[512], dump[4096];
+	struct vmcsctl_dump_entry dump[256];	/* include/uapi/linux/vmcsctl.h via sysfs.h */
+	char dir[64], buf[64], path[512];
 	int fd, i, fields = 0;
 	uint64_t t0, sweep;
 	struct vm vm;
@@ -165,7 +166,7 @@ static void bench_reads(void)
 	t0 = __rdtsc();
 	for (i = 0; i < 10; i++) {
 		fd = open_field(dir, "dump");
-		if (read(fd, dump, sizeof(dump)) != fields * 16)
+		if (read(fd, dump, sizeof(dump)) != fields * (int)sizeof(dump[0]))
 			die("dump", errno ? errno : EPROTO);
 		close(fd);
 	}
@@ -173,7 +174,7 @@ static void bench_reads(void)
 	fd = open_field(dir, "dump");
 	t0 = __rdtsc();
 	for (i = 0; i < REPEAT; i++)
-		if (pread(fd, dump, sizeof(dump), 0) != fields * 16)
+		if (pread(fd, dump, sizeof(dump), 0) != fields * (int)sizeof(dump[0]))
 			die("dump", errno ? errno : EPROTO);
 	report("dump_pread", (double)(__rdtsc() - t0) / REPEAT);
 	close(fd);

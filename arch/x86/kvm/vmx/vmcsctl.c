@@ -422,6 +422,8 @@ static struct vmcsctl_field vmcsctl_fields[] = {
 };
 
 static struct attribute *vmcsctl_field_attrs[ARRAY_SIZE(vmcsctl_fields) + 1];
+/* The fields file: what each record of a dump file is (include/uapi/linux/vmcsctl.h). */
+static struct vmcsctl_field_info vmcsctl_field_infos[ARRAY_SIZE(vmcsctl_fields)];
 static DECLARE_BITMAP(vmcsctl_supported, ARRAY_SIZE(vmcsctl_fields));
 static bool vmcsctl_probed;
 
@@ -550,13 +552,6 @@ static struct kobj_attribute vmcsctl_attr_current = {
 
 static struct kobj_attribute vmcsctl_attr_guest_mode = __ATTR_RO_MODE(guest_mode, 0400);
 
-/* One record of the dump file; the layout is ABI. */
-struct vmcsctl_dump_entry {
-	u32 encoding;
-	u32 reserved;		/* zero */
-	u64 value;
-};
-
 struct vmcsctl_dump {
 	u32 fields[ARRAY_SIZE(vmcsctl_fields)];
 	u64 values[ARRAY_SIZE(vmcsctl_fields)];
@@ -610,6 +605,44 @@ out:
 }
 
 static BIN_ATTR(dump, 0400, vmcsctl_dump_read, NULL, 0);
+
+/*
+ * Every field this kernel knows, whether or not the CPU has it, as an
+ * array of struct vmcsctl_field_info in table order: tools name the
+ * records of a dump file with it, including fields newer than they are.
+ */
+static ssize_t vmcsctl_fields_read(struct file *file, struct kobject *kobj,
+				   struct bin_attribute *attr, char *buf, loff_t off,
+				   size_t count)
+{
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
+	return memory_read_from_buffer(buf, count, &off, vmcsctl_field_infos,
+				       sizeof(vmcsctl_field_infos));
+}
+
+static BIN_ATTR(fields, 0400, vmcsctl_fields_read, NULL, sizeof(vmcsctl_field_infos));
+
+/* Width, type and flags follow from the table, as for the field files. */
+static void vmcsctl_describe_fields(void)
+{
+	const struct vmcsctl_field *field;
+	struct vmcsctl_field_info *info;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vmcsctl_fields); i++) {
+		field = &vmcsctl_fields[i];
+		info = &vmcsctl_field_infos[i];
+		info->encoding = field->encoding;
+		info->width = vmcsctl_field_bits(field->encoding);
+		info->type = vmcsctl_field_type(field->encoding);
+		if (field->write && vmcsctl_writes_enabled())
+			info->flags |= VMCSCTL_FIELD_WRITABLE;
+		if (vmcsctl_field_is_host(field))
+			info->flags |= VMCSCTL_FIELD_HOST;
+		strscpy(info->name, field->kattr.attr.name, sizeof(info->name));
+	}
+}
 
 /* Every directory: where the VMCS is, its header, all fields at once. */
 static struct attribute *vmcsctl_vmcs_attrs[] = {
@@ -959,9 +992,17 @@ void vmcsctl_init(void)
 	}
 	for (i = 0; i < ARRAY_SIZE(vmcsctl_fields); i++)
 		vmcsctl_field_attrs[i] = &vmcsctl_fields[i].kattr.attr;
+	vmcsctl_describe_fields();
 	vmcsctl_kset = kset_create_and_add("vmcsctl", NULL, kernel_kobj);
-	if (!vmcsctl_kset)
+	if (!vmcsctl_kset) {
 		pr_warn("off: cannot create /sys/kernel/vmcsctl\n");
+		return;
+	}
+	if (sysfs_create_bin_file(&vmcsctl_kset->kobj, &bin_attr_fields)) {
+		pr_warn("off: cannot create /sys/kernel/vmcsctl/fields\n");
+		kset_unregister(vmcsctl_kset);
+		vmcsctl_kset = NULL;
+	}
 }
 
 /**

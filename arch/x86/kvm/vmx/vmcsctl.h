@@ -4,6 +4,7 @@
 
 #include <linux/kobject.h>
 #include <linux/kvm_host.h>
+#include <linux/vmcsctl.h>
 
 #ifdef CONFIG_KVM_VMCSCTL
 
@@ -36,15 +37,8 @@ struct vmcsctl_field {
 	bool host_pa;		/* holds a host physical address */
 };
 
-/* Field types, bits 11:10 of the encoding (SDM Vol. 3, B.1). */
-enum vmcsctl_field_type {
-	VMCSCTL_TYPE_CONTROL,
-	VMCSCTL_TYPE_EXIT_INFO,
-	VMCSCTL_TYPE_GUEST,
-	VMCSCTL_TYPE_HOST,
-};
-
-static inline enum vmcsctl_field_type vmcsctl_field_type(u32 encoding)
+/* Field type (VMCSCTL_TYPE_*), bits 11:10 of the encoding (SDM Vol. 3, B.1). */
+static inline unsigned int vmcsctl_field_type(u32 encoding)
 {
 	return (encoding >> 10) & 3;
 }

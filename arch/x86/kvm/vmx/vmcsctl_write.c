@@ -125,7 +125,7 @@ static struct kvm_segment *vmcsctl_sreg(struct kvm_sregs *sregs, u32 encoding, u
 	return segs[(encoding - es) / 2];
 }
 
-/* Access rights in the VMCS format (SDM Vol. 3, 25.4.1), and back. */
+/* Access rights in the VMCS format (SDM Vol. 3, 26.4.1), and back. */
 static u64 vmcsctl_ar_get(const struct kvm_segment *seg)
 {
 	if (seg->unusable)

@@ -113,6 +113,26 @@ const struct vmcs_field_desc *vmcs_field_by_encoding(uint32_t encoding)
 	return NULL;
 }
 
+int vmcsctl_read_field_infos(struct vmcsctl_field_info *infos, int max)
+{
+	size_t size = max * sizeof(*infos), got = 0;
+	ssize_t n = 0;
+	int fd;
+
+	fd = open(VMCSCTL_DIR "/fields", O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	/* Larger than a page: sysfs hands it out a page per read(). */
+	while (got < size && (n = read(fd, (char *)infos + got, size - got)) > 0)
+		got += n;
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return n;
+	return got % sizeof(*infos) ? -EPROTO : (int)(got / sizeof(*infos));
+}
+
 int vmcsctl_read_dump(const char *dir, struct vmcsctl_dump_entry *entries, int max)
 {
 	char path[512];
@@ -203,7 +223,7 @@ int vmcsctl_count_dirs(void)
 	if (!d)
 		return -errno;
 	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
+		if (de->d_type == DT_DIR && de->d_name[0] != '.')
 			n++;
 	closedir(d);
 	return n;

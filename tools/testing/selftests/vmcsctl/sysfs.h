@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <linux/vmcsctl.h>
 
 #define VMCSCTL_DIR	"/sys/kernel/vmcsctl"
 #define VMCSCTL_MAX_DIRS	512
@@ -22,13 +23,8 @@ extern const int nr_vmcs_fields;
 const struct vmcs_field_desc *vmcs_field_by_name(const char *name);
 const struct vmcs_field_desc *vmcs_field_by_encoding(uint32_t encoding);
 
-/* One record of a directory's dump file. */
-struct vmcsctl_dump_entry {
-	uint32_t encoding;
-	uint32_t reserved;
-	uint64_t value;
-};
-
+/* Read the fields file; returns the number of records or -errno. */
+int vmcsctl_read_field_infos(struct vmcsctl_field_info *infos, int max);
 /* Read a dump file (one read()); returns the number of records or -errno. */
 int vmcsctl_read_dump(const char *dir, struct vmcsctl_dump_entry *entries, int max);
 

@@ -486,6 +486,49 @@ TEST_F(stopped, dump)
 	TH_LOG("%d records, one per field file", n);
 }
 
+/*
+ * The fields file describes every entry of the kernel's table as the
+ * table and the encoding bits say, and names every record of dump.
+ */
+TEST_F(stopped, fields_file)
+{
+	struct vmcsctl_field_info infos[256];
+	struct vmcsctl_dump_entry e[256];
+	const struct vmcs_field_desc *desc;
+	bool writes = vmcsctl_writes_enabled() == 1;
+	int i, j, n, records;
+	char path[512];
+	struct stat st;
+
+	n = vmcsctl_read_field_infos(infos, ARRAY_SIZE(infos));
+	ASSERT_EQ(nr_vmcs_fields, n) TH_LOG("fields: %s", n < 0 ? strerror(-n) : "count");
+	snprintf(path, sizeof(path), "%s/fields", VMCSCTL_DIR);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(n * (long)sizeof(infos[0]), (long)st.st_size);
+	EXPECT_EQ(0400, st.st_mode & 07777);
+	for (i = 0; i < n; i++) {
+		desc = &vmcs_fields[i];
+		EXPECT_STREQ(desc->name, infos[i].name);
+		EXPECT_EQ(desc->encoding, infos[i].encoding) TH_LOG("%s", desc->name);
+		EXPECT_EQ(field_digits(desc->encoding) * 4, infos[i].width)
+			TH_LOG("%s", desc->name);
+		EXPECT_EQ((desc->encoding >> 10) & 3, infos[i].type) TH_LOG("%s", desc->name);
+		EXPECT_EQ(writes && desc->writable, !!(infos[i].flags & VMCSCTL_FIELD_WRITABLE))
+			TH_LOG("%s", desc->name);
+		if (infos[i].type == VMCSCTL_TYPE_HOST || desc->writable)
+			EXPECT_EQ(infos[i].type == VMCSCTL_TYPE_HOST,
+				  !!(infos[i].flags & VMCSCTL_FIELD_HOST)) TH_LOG("%s", desc->name);
+	}
+	records = vmcsctl_read_dump(self->dir, e, ARRAY_SIZE(e));
+	ASSERT_LT(0, records);
+	for (i = 0; i < records; i++) {
+		for (j = 0; j < n && infos[j].encoding != e[i].encoding; j++)
+			;
+		EXPECT_LT(j, n) TH_LOG("record %d (0x%x) unnamed", i, e[i].encoding);
+	}
+	TH_LOG("%d fields described, %d records of dump named", n, records);
+}
+
 /* An unprivileged process cannot read host state. */
 TEST_F(stopped, root_only)
 {

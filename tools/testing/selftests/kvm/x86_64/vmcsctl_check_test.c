@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * vmcsctl_check_test: does "vmcsctl check" predict what the CPU does?
+ *
+ * A 64-bit guest stops at an I/O exit.  One field of its guest state is
+ * changed, through KVM's own ioctls (KVM_SET_SREGS, KVM_SET_REGS) or
+ * through "vmcsctl set", which writes the field's file; "vmcsctl check"
+ * then evaluates the SDM's VM-entry checks on the vCPU's VMCS, and
+ * KVM_RUN asks the CPU.  The VM entry must fail (KVM_EXIT_FAIL_ENTRY,
+ * "invalid guest state") exactly when check failed, check must have
+ * evaluated every rule and name the SDM rule the change breaks with the
+ * changed field, and "vmcsctl set" must refuse exactly the values check
+ * fails (after KVM's own adjustments of what is written).  The CPU's
+ * checks are the silicon's on real hardware and Bochs' own implementation
+ * of the SDM under the emulator: in both cases code written by others than
+ * vmcsctl's checker.  Prints the confusion matrix.
+ *
+ * Needs vmcsctl(8) on PATH, kvm_intel with unrestricted guest (else KVM
+ * emulates invalid guest state instead of entering) and, for the writes,
+ * kvm_intel.vmcsctl_write=1.  With the argument "bochs" (the CPU is Bochs
+ * 2.7), the one change where Bochs is known to differ from the SDM may
+ * enter; it still counts as such in the matrix.
+ */
+#define _GNU_SOURCE /* strchrnul(); lib.mk defines it only since 6.12 */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "test_util.h"
+#include "kvm_util.h"
+#include "processor.h"
+#include "kselftest.h"
+
+#define VMCSCTL			"/sys/kernel/vmcsctl"
+#define INVALID_GUEST_STATE	0x80000021	/* VM-entry failure, exit reason 33 */
+
+static void guest_code(void)
+{
+	for (;;)
+		GUEST_SYNC(0);
+}
+
+enum seg { ES, CS, SS, DS, FS, GS, LDTR, TR, GDTR, IDTR };
+enum member { TYPE, S, DPL, PRESENT, L, DB, G, LIMIT, BASE, UNUSABLE };
+enum how {
+	NOTHING,
+	SREGS,		/* KVM_SET_SREGS: one member of a segment or table */
+	RFLAGS,		/* KVM_SET_REGS */
+	WRITE,		/* vmcsctl set DIR FIELD VALUE */
+};
+
+/* One change of one VMCS field, and what the SDM says of it. */
+struct change {
+	const char *what;
+	const char *field;
+	enum how how;
+	enum seg seg;
+	enum member member;
+	uint64_t value;
+	const char *rule;	/* the check that fails, per the SDM; NULL: enters */
+	const char *bochs;	/* where Bochs 2.7 enters anyway, and why */
+};
+
+/*
+ * Bochs 2.7 checks CS.DPL against CS.RPL, not against SS.DPL as the SDM
+ * says; fixed in Bochs after 2.7 (bochs-emu/Bochs pull request #51).
+ */
+#define BOCHS_CS_DPL	"Bochs 2.7 compares CS.DPL with CS.RPL, not with SS.DPL"
+
+static const struct change changes[] = {
+	{ "nothing changed", "GUEST_RIP", NOTHING },
+	{ "DS base 0x1000", "GUEST_DS_BASE", SREGS, DS, BASE, 0x1000 },
+	{ "FS base 2^32 (canonical)", "GUEST_FS_BASE", SREGS, FS, BASE, 1ull << 32 },
+	{ "DS not present (KVM: unusable)", "GUEST_DS_AR_BYTES", SREGS, DS, PRESENT, 0 },
+	{ "DS DPL 3 (DPL >= RPL)", "GUEST_DS_AR_BYTES", SREGS, DS, DPL, 3 },
+	{ "SS type 7 (expand-down data)", "GUEST_SS_AR_BYTES", SREGS, SS, TYPE, 7 },
+	{ "RFLAGS.AC", "GUEST_RFLAGS", RFLAGS, 0, 0, 1 << 18 },
+	{ "blocking by MOV SS", "GUEST_INTERRUPTIBILITY_INFO", WRITE, 0, 0, 2 },
+	/* Allowed with unrestricted guest, as for real mode. */
+	{ "CS type 3 (data)", "GUEST_CS_AR_BYTES", SREGS, CS, TYPE, 3 },
+	/* KVM sets the accessed bit, and makes a segment without P unusable. */
+	{ "DS type 2 (not accessed)", "GUEST_DS_AR_BYTES", WRITE, 0, 0, 0x8092 },
+	{ "DS P 0", "GUEST_DS_AR_BYTES", WRITE, 0, 0, 0x8013 },
+	{ "CS.D with CS.L", "GUEST_CS_AR_BYTES", SREGS, CS, DB, 1, "guest-cs-db" },
+	{ "CS.G 0, limit 0xffffffff", "GUEST_CS_AR_BYTES", SREGS, CS, G, 0, "guest-seg-limit-g" },
+	{ "SS type 11 (code)", "GUEST_SS_AR_BYTES", SREGS, SS, TYPE, 11, "guest-ss-type" },
+	{ "SS DPL 3, CS DPL 0", "GUEST_SS_AR_BYTES", SREGS, SS, DPL, 3, "guest-cs-dpl",
+	  BOCHS_CS_DPL },
+	{ "DS S 0 (system)", "GUEST_DS_AR_BYTES", SREGS, DS, S, 0, "guest-seg-s" },
+	{ "DS limit 0xfffff000, G 1", "GUEST_DS_LIMIT", SREGS, DS, LIMIT, 0xfffff000,
+	  "guest-seg-limit-g" },
+	{ "ES G 0, limit 0xffffffff", "GUEST_ES_AR_BYTES", SREGS, ES, G, 0, "guest-seg-limit-g" },
+	{ "DS base 2^32", "GUEST_DS_BASE", SREGS, DS, BASE, 1ull << 32, "guest-seg-base-high" },
+	{ "FS base non-canonical", "GUEST_FS_BASE", SREGS, FS, BASE, 1ull << 63,
+	  "guest-seg-base-canonical" },
+	{ "TR type 3 (16-bit TSS)", "GUEST_TR_AR_BYTES", SREGS, TR, TYPE, 3, "guest-tr-type" },
+	{ "TR S 1", "GUEST_TR_AR_BYTES", SREGS, TR, S, 1, "guest-seg-s" },
+	{ "TR unusable", "GUEST_TR_AR_BYTES", SREGS, TR, UNUSABLE, 1, "guest-tr-unusable" },
+	{ "TR G 1, limit 0x67", "GUEST_TR_AR_BYTES", SREGS, TR, G, 1, "guest-seg-limit-g" },
+	{ "LDTR usable, type 3", "GUEST_LDTR_AR_BYTES", WRITE, 0, 0, 0x83, "guest-ldtr-type" },
+	{ "GDTR base non-canonical", "GUEST_GDTR_BASE", SREGS, GDTR, BASE, 1ull << 63,
+	  "guest-dt-base-canonical" },
+	{ "IDTR base non-canonical", "GUEST_IDTR_BASE", SREGS, IDTR, BASE, 1ull << 63,
+	  "guest-dt-base-canonical" },
+	{ "RFLAGS bit 3", "GUEST_RFLAGS", RFLAGS, 0, 0, 1 << 3, "guest-rflags-reserved" },
+	{ "RFLAGS bit 22", "GUEST_RFLAGS", RFLAGS, 0, 0, 1 << 22, "guest-rflags-reserved" },
+	{ "RFLAGS.VM in IA-32e mode", "GUEST_RFLAGS", RFLAGS, 0, 0, 1 << 17, "guest-rflags-vm" },
+	{ "blocking by STI, RFLAGS.IF 0", "GUEST_INTERRUPTIBILITY_INFO", WRITE, 0, 0, 1,
+	  "guest-intr-sti-if" },
+};
+
+static struct kvm_segment *segment(struct kvm_sregs *sregs, enum seg seg)
+{
+	struct kvm_segment *segs[] = {
+		&sregs->es, &sregs->cs, &sregs->ss, &sregs->ds,
+		&sregs->fs, &sregs->gs, &sregs->ldt, &sregs->tr,
+	};
+
+	return segs[seg];
+}
+
+static void change_sregs(struct kvm_vcpu *vcpu, const struct change *c)
+{
+	struct kvm_sregs sregs;
+	struct kvm_segment *seg;
+	struct kvm_dtable *dt;
+
+	vcpu_sregs_get(vcpu, &sregs);
+	if (c->seg == GDTR || c->seg == IDTR) {
+		dt = c->seg == GDTR ? &sregs.gdt : &sregs.idt;
+		dt->base = c->value;
+		vcpu_sregs_set(vcpu, &sregs);
+		return;
+	}
+	seg = segment(&sregs, c->seg);
+	switch (c->member) {
+	case TYPE:
+		seg->type = c->value;
+		break;
+	case S:
+		seg->s = c->value;
+		break;
+	case DPL:
+		seg->dpl = c->value;
+		break;
+	case PRESENT:
+		seg->present = c->value;
+		break;
+	case L:
+		seg->l = c->value;
+		break;
+	case DB:
+		seg->db = c->value;
+		break;
+	case G:
+		seg->g = c->value;
+		break;
+	case LIMIT:
+		seg->limit = c->value;
+		break;
+	case BASE:
+		seg->base = c->value;
+		break;
+	case UNUSABLE:
+		seg->unusable = c->value;
+		break;
+	}
+	vcpu_sregs_set(vcpu, &sregs);
+}
+
+/* Run a command line; its exit status (-1 if it did not exit), output in @out. */
+static int run(const char *cmd, char *out, size_t size)
+{
+	size_t len = 0;
+	int status;
+	FILE *f;
+
+	f = popen(cmd, "r");
+	TEST_ASSERT(f, "popen %s: %s", cmd, strerror(errno));
+	while (len + 1 < size && fgets(out + len, size - len, f))
+		len += strlen(out + len);
+	out[len] = '\0';
+	status = pclose(f);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The directory of this thread's only vCPU: vmcs<tid> or vmcs<tid>.<id>. */
+static void find_dir(char *dir, size_t size)
+{
+	char prefix[32];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(prefix, sizeof(prefix), "vmcs%ld", (long)syscall(SYS_gettid));
+	d = opendir(VMCSCTL);
+	TEST_ASSERT(d, VMCSCTL ": %s", strerror(errno));
+	dir[0] = '\0';
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, prefix, strlen(prefix)) &&
+		    (!de->d_name[strlen(prefix)] || de->d_name[strlen(prefix)] == '.'))
+			snprintf(dir, size, "%.63s", de->d_name);
+	closedir(d);
+	TEST_ASSERT(dir[0], "no %s directory", prefix);
+}
+
+/* Does a FAIL line of check's output name @rule and @field? */
+static bool names_rule(const char *out, const char *rule, const char *field)
+{
+	char id[64], key[64], line[512];
+	const char *p, *end;
+
+	snprintf(id, sizeof(id), " %s: ", rule);
+	snprintf(key, sizeof(key), "%s=", field);
+	for (p = out; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, '\n');
+		snprintf(line, sizeof(line), "%.*s", (int)(end - p), p);
+		if (!strncmp(line, "FAIL ", 5) && strstr(line, id) && strstr(line, key))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * SS as a 64-bit kernel has it, a flat data segment.  The selftest library
+ * leaves SS at its reset value, a null selector, for which Bochs 2.7 skips
+ * every SS check in 64-bit mode (the SDM goes by the unusable bit only).
+ */
+static void flat_ss(struct kvm_vcpu *vcpu)
+{
+	struct kvm_sregs sregs;
+
+	vcpu_sregs_get(vcpu, &sregs);
+	sregs.ss = sregs.ds;
+	vcpu_sregs_set(vcpu, &sregs);
+}
+
+static int matrix[2][2];	/* [check failed][entry failed] */
+static bool under_bochs;	/* argument "bochs": the CPU is Bochs */
+static int deviations;
+
+static void try_change(const struct change *c)
+{
+	static char out[16384];
+	struct kvm_vcpu *vcpu;
+	struct kvm_regs regs;
+	bool predicted, failed, named = true, refused = false, deviates, evaluated, ok;
+	struct kvm_vm *vm;
+	char dir[64], cmd[256];
+	uint32_t reason = 0;
+	struct ucall uc;
+	int rc;
+
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
+	flat_ss(vcpu);
+	vcpu_run(vcpu);
+	TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC, "%s: guest did not stop at its OUT",
+		    c->what);
+	find_dir(dir, sizeof(dir));
+
+	switch (c->how) {
+	case NOTHING:
+		break;
+	case SREGS:
+		change_sregs(vcpu, c);
+		break;
+	case RFLAGS:
+		vcpu_regs_get(vcpu, &regs);
+		regs.rflags |= c->value;
+		vcpu_regs_set(vcpu, &regs);
+		break;
+	case WRITE:
+		snprintf(cmd, sizeof(cmd), "vmcsctl set %s %s 0x%lx 2>&1", dir, c->field,
+			 (unsigned long)c->value);
+		rc = run(cmd, out, sizeof(out));
+		TEST_ASSERT(rc == 0 || rc == 1, "%s: exit %d: %s", cmd, rc, out);
+		refused = rc == 1;
+		if (refused) {
+			snprintf(cmd, sizeof(cmd), "vmcsctl set --force %s %s 0x%lx 2>&1", dir,
+				 c->field, (unsigned long)c->value);
+			rc = run(cmd, out, sizeof(out));
+			TEST_ASSERT(!rc, "%s: exit %d: %s", cmd, rc, out);
+		}
+		break;
+	}
+
+	snprintf(cmd, sizeof(cmd), "vmcsctl check %s 2>&1", dir);
+	rc = run(cmd, out, sizeof(out));
+	TEST_ASSERT(rc == 0 || rc == 1, "%s: exit %d: %s", cmd, rc, out);
+	predicted = rc == 1;
+	evaluated = strstr(out, " failed, 0 not evaluated");
+	if (c->rule)
+		named = names_rule(out, c->rule, c->field);
+
+	vcpu_run(vcpu);
+	failed = vcpu->run->exit_reason == KVM_EXIT_FAIL_ENTRY;
+	if (failed)
+		reason = vcpu->run->fail_entry.hardware_entry_failure_reason;
+	else
+		TEST_ASSERT(vcpu->run->exit_reason == KVM_EXIT_IO ||
+			    vcpu->run->exit_reason == KVM_EXIT_SHUTDOWN,
+			    "%s: unexpected exit %u", c->what, vcpu->run->exit_reason);
+	kvm_vm_free(vm);
+
+	matrix[predicted][failed]++;
+	/* The emulator's known deviation, only under the emulator. */
+	deviates = under_bochs && c->bochs && predicted && !failed;
+	deviations += deviates;
+	ok = (predicted == failed || deviates) && named && evaluated && predicted == !!c->rule &&
+	     (!failed || reason == INVALID_GUEST_STATE) &&
+	     (c->how != WRITE || refused == predicted);
+	if (!ok)
+		ksft_print_msg("%s: vmcsctl check says:\n%s", c->what, out);
+	ksft_test_result(ok, "%s (%s): check %s%s%s, VM entry %s (0x%x)%s%s%s\n", c->what,
+			 c->field, predicted ? "fails" : "passes",
+			 evaluated ? "" : " (rules skipped)",
+			 !named ? " but not with the rule expected" : "",
+			 failed ? "fails" : "succeeds", reason,
+			 c->how == WRITE ? (refused ? ", set refused it" : ", set wrote it") : "",
+			 deviates ? ": " : "", deviates ? c->bochs : "");
+}
+
+/* Bad input on a live directory: exit status 2, one line, nothing written. */
+static void bad_input(void)
+{
+	static const char *const cmds[] = {
+		"set %s GUEST_RIP 0xzz",		/* malformed */
+		"set %s GUEST_RIP -1",
+		"set %s GUEST_CS_SELECTOR 0x10000",	/* wider than 16 bits */
+		"set %s NO_SUCH_FIELD 1",
+		"set %s HOST_RIP 0x1000",		/* not writable */
+		"set --force %s GUEST_RFLAGS 0x8",	/* the kernel's EINVAL */
+		"show %s NO_SUCH_FIELD",
+		"check %s.404",				/* no such directory */
+	};
+	char dir[64], fmt[128], cmd[256], out[1024], *nl;
+	struct kvm_regs before, after;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	unsigned int i;
+	bool ok = true;
+	int rc;
+
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
+	vcpu_run(vcpu);
+	find_dir(dir, sizeof(dir));
+	vcpu_regs_get(vcpu, &before);
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		snprintf(fmt, sizeof(fmt), "vmcsctl %s 2>&1", cmds[i]);
+		snprintf(cmd, sizeof(cmd), fmt, dir);
+		rc = run(cmd, out, sizeof(out));
+		nl = strchr(out, '\n');
+		if (rc != 2 || !nl || nl[1]) {
+			ksft_print_msg("%s: exit %d, output:\n%s", cmd, rc, out);
+			ok = false;
+		}
+	}
+	vcpu_regs_get(vcpu, &after);
+	kvm_vm_free(vm);
+	ksft_test_result(ok && before.rip == after.rip && before.rflags == after.rflags,
+			 "bad input: %zu commands, exit status 2 and one line each, state unchanged\n",
+			 ARRAY_SIZE(cmds));
+}
+
+int main(int argc, char *argv[])
+{
+	char out[256];
+	unsigned int i;
+
+	under_bochs = argc > 1 && !strcmp(argv[1], "bochs");
+
+	TEST_REQUIRE(kvm_cpu_has(X86_FEATURE_VMX));
+	TEST_REQUIRE(!access(VMCSCTL, F_OK));
+	/* Without it KVM emulates invalid guest state rather than enter. */
+	TEST_REQUIRE(get_kvm_intel_param_bool("unrestricted_guest"));
+
+	ksft_print_header();
+	ksft_set_plan(ARRAY_SIZE(changes) + 2);
+	ksft_test_result(run("vmcsctl help >/dev/null 2>&1", out, sizeof(out)) == 0,
+			 "vmcsctl(8) runs\n");
+	for (i = 0; i < ARRAY_SIZE(changes); i++)
+		try_change(&changes[i]);
+	bad_input();
+
+	ksft_print_msg("confusion matrix, %zu cases (rows: vmcsctl check, columns: VM entry):\n",
+		       ARRAY_SIZE(changes));
+	ksft_print_msg("                 entry fails  entry succeeds\n");
+	ksft_print_msg("  check fails    %11d  %14d\n", matrix[1][1], matrix[1][0]);
+	ksft_print_msg("  check passes   %11d  %14d\n", matrix[0][1], matrix[0][0]);
+	if (deviations)
+		ksft_print_msg("%d of check fails/entry succeeds: Bochs' known deviations\n",
+			       deviations);
+	ksft_finished();
+}
