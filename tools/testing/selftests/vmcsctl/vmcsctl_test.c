@@ -586,13 +586,15 @@ TEST_F(stopped, capability)
 		snprintf(path, sizeof(path), "%s/%s/vcpu_id", VMCSCTL_DIR, self->dir);
 		fd = open(path, O_RDONLY);
 		bad |= (fd < 0 || read(fd, buf, sizeof(buf)) != -1 || errno != EPERM) << 4;
+		fd = open(VMCSCTL_DIR "/fields", O_RDONLY);
+		bad |= (fd < 0 || read(fd, buf, sizeof(buf)) != -1 || errno != EPERM) << 5;
 		_exit(bad);
 	}
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status))
 		TH_LOG("failed, by bit: 0 open GUEST_RIP read, 1 open dump did not read, %s",
-		       "2 HOST_RIP, 3 dump, 4 vcpu_id read; 100: capset");
+		       "2 HOST_RIP, 3 dump, 4 vcpu_id, 5 fields read; 100: capset");
 	/* And the parent, with its capabilities, still reads both. */
 	EXPECT_LT(0, pread(rip_fd, buf, sizeof(buf), 0));
 	EXPECT_LT(0, pread(dump_fd, e, sizeof(e), 0));
