@@ -6,11 +6,13 @@
 BUILD	:= build
 SELFTEST := tools/testing/selftests/vmcsctl
 EXTRA	?=
-# Knobs of scripts/boot.sh, e.g. make test EMU=qemu.  BASE=6.12 (default)
-# or 6.1 and ARCH=x86_64 (default) or i386 select the series and the kernel
-# of make kernel, patches and check; make test runs every target that
-# matches them (all three without either).
-export EMU CPUS MEGS TIMEOUT KCMDLINE ARCH BASE
+# Knobs of scripts/boot.sh, e.g. make test EMU=qemu.  BASE (a base of
+# scripts/bases; the first, the primary, by default) and ARCH=x86_64
+# (default) or i386 select the series and the kernel of make kernel, patches
+# and check; make test runs every target that matches them (every target of
+# scripts/bases without either).  EXTRA: programs for make boot, or added to
+# make test's first x86_64 main boot.
+export EMU CPUS MEGS TIMEOUT STALL KCMDLINE ARCH BASE EXTRA
 
 .PHONY: all setup kernel run test bench boot patches check clean
 
@@ -34,8 +36,9 @@ run: kernel $(BUILD)/demo/vmcsctl-demo
 	QUIET=1 TOOLS=$(BUILD)/vmcsctl/vmcsctl MODULES="kvm_intel vmcsctl_write=1" \
 		scripts/boot.sh $(BUILD)/demo/vmcsctl-demo
 
-# Every test: per target (6.12 x86_64, 6.12 i386, 6.1 x86_64) the kernel,
-# the checks of its series (x86_64), the selftests inside the booted kernel.
+# Every test: per target of scripts/bases the kernel and the selftests
+# inside the booted kernel, per base the checks of its series, vmcsctl(8)'s
+# unit tests once; builds on one lane, boots beside them on the other.
 test: setup
 	scripts/test.sh
 

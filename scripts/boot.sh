@@ -7,14 +7,17 @@
 #   scripts/boot.sh [PROGRAM[:ARG,ARG...]]...
 #
 # Environment: EMU=bochs (default, emulated VMX) or qemu (-enable-kvm -cpu
-# host, needs a host with nested VMX); CPUS (2); MEGS (512); TIMEOUT in wall
-# seconds (1800); KCMDLINE, extra kernel parameters; MODULES, the modules to
-# modprobe before the programs run, separated by ';', each with its
-# parameters ("kvm_intel vmcsctl_write=1"; default kvm_intel); BOOT_DIR
-# (build/boot); KOUT, the folder of bzImage and modroot/ (build); TOOLS,
-# static programs put on the guest's PATH (/bin) but not run; QUIET=1
-# prints the programs' output after the run instead of following the whole
-# console, and the console (kernel log included) only if the run failed.
+# host, needs a host with nested VMX); CPUS (2); MEGS (512); STALL, the
+# wall seconds without console output after which the guest counts as hung
+# and is killed (900; README gives a test boot's longest silence); TIMEOUT,
+# the wall seconds of the whole boot (3600); KCMDLINE, extra kernel
+# parameters; MODULES, the modules to modprobe before the programs run,
+# separated by ';', each with its parameters ("kvm_intel vmcsctl_write=1";
+# default kvm_intel); BOOT_DIR (build/boot); KOUT, the folder of bzImage
+# and modroot/ (build); TOOLS, static programs put on the guest's PATH
+# (/bin) but not run; QUIET=1 prints the programs' output after the run
+# instead of following the whole console, and the console (kernel log
+# included) only if the run failed.
 #
 # The run fails when a program exits non-zero or reports "not ok" in TAP,
 # when the guest never reaches the end (panic, hang, triple fault), or when
@@ -27,7 +30,8 @@ set -euo pipefail
 EMU=${EMU:-bochs}
 CPUS=${CPUS:-2}
 MEGS=${MEGS:-512}
-TIMEOUT=${TIMEOUT:-1800}
+STALL=${STALL:-900}
+TIMEOUT=${TIMEOUT:-3600}
 MODULES=${MODULES:-kvm_intel}
 BOOT_DIR=${BOOT_DIR:-$BUILD/boot}
 CMDLINE="console=ttyS0,115200 loglevel=4 tsc=reliable ${KCMDLINE:-}"
@@ -147,10 +151,12 @@ stop_emulator() {
 	wait "$EMU_PID" 2>/dev/null || true
 }
 
-# Follow the serial console until the guest is done, dead or out of time.
+# Follow the serial console until the guest is done, dead, silent for
+# STALL seconds or out of time.  SILENCE is the longest silence seen.
 wait_guest() {
-	local log=$BOOT_DIR/serial.log t=0 done_at=
+	local log=$BOOT_DIR/serial.log t=0 t0=$SECONDS done_at='' size=0 now quiet_since=0
 	: >"$log"
+	SILENCE=0
 	if [ -n "${QUIET:-}" ]; then
 		sleep infinity &
 	else
@@ -162,9 +168,24 @@ wait_guest() {
 			done_at=$t
 		fi
 		[ -n "$done_at" ] && [ $((t - done_at)) -ge 5 ] && break
-		[ $t -ge "$TIMEOUT" ] && { echo "boot: timeout after ${TIMEOUT}s"; break; }
+		now=$(stat -c %s "$log")
+		if [ "$now" != "$size" ]; then
+			size=$now quiet_since=$t
+			# When the console said what: the wall time of each phase.
+			printf '%5d %s\n' "$t" "$(tail -c 300 "$log" | tr -d '\r' | tail -n 1)" \
+				>>"$BOOT_DIR/timeline.txt"
+		fi
+		[ $((t - quiet_since)) -le "$SILENCE" ] || SILENCE=$((t - quiet_since))
+		if [ "$SILENCE" -ge "$STALL" ]; then
+			HUNG="no console output for ${STALL}s: the guest was killed"
+			break
+		fi
+		if [ $t -ge "$TIMEOUT" ]; then
+			HUNG="still running after ${TIMEOUT}s: the guest was killed"
+			break
+		fi
 		sleep 1
-		t=$((t + 1))
+		t=$((SECONDS - t0))
 	done
 	stop_emulator
 	sleep 1
@@ -172,6 +193,7 @@ wait_guest() {
 	WALL=$t
 }
 
+HUNG=
 make_initramfs "$@"
 say "booting $KOUT/bzImage under $EMU ($CPUS CPUs, ${MEGS} MiB), programs: $*"
 if [ "$EMU" = qemu ]; then
@@ -193,6 +215,7 @@ fail=$(grep -cE '^not ok [0-9]+' "$log" || true)
 skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log" || true)
 pass=$((pass - skip))
 problems=()
+[ -z "$HUNG" ] || problems+=("$HUNG")
 
 if grep -q '^@@ done' "$log"; then
 	pass=$((pass + 1))
@@ -237,7 +260,7 @@ if [ -n "${QUIET:-}" ]; then
 		cat "$log"
 	fi
 fi
-echo "boot: wall ${WALL}s under $EMU; logs in ${BOOT_DIR#"$TOP"/}/"
+echo "boot: wall ${WALL}s under $EMU, longest console silence ${SILENCE}s; logs in ${BOOT_DIR#"$TOP"/}/"
 for p in "${problems[@]}"; do echo "boot: FAIL: $p"; done
 [ ${#problems[@]} -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
 echo "$pass $fail" >"$BOOT_DIR/result"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
-# Checks of the posted series of BASE (6.12 or 6.1): patches/$BASE/ is what
+# Checks of the posted series of BASE (scripts/bases): patches/$BASE/ is what
 # scripts/patches.sh makes from the sources now, it applies with git am to
 # pristine linux-source-$BASE and gives
 # the tree that was built and tested, checkpatch.pl --strict finds nothing
@@ -51,8 +51,12 @@ for p in "$PATCHES"/0*.patch; do
 	check "checkpatch --strict: $(basename "$p")" checkpatch_clean "$p"
 done
 
-# Builds, in their own output folders under build/check/.
+# Builds in the test kernel's own output folder (build/obj): its prepared
+# tree and objects are reused, so a check compiles only what the checkout or
+# the option changes; make kernel makes it the test kernel again.  Logs go
+# to build/check/.
 KCHECK=$BUILD$BASE_DIR/check
+mkdir -p "$KCHECK"
 [ -f "$KOUT/.config" ] || die "no $KOUT/.config: run make kernel"
 kbuild() {
 	local obj=$1
@@ -76,13 +80,13 @@ configure() {
 
 # Every commit of the series builds arch/x86/kvm/ (bisectability).
 bisect_builds() {
-	local mode=$1 obj=$KCHECK/$1 c t0
+	local mode=$1 obj=$OBJ log=$KCHECK/bisect-$1.log c t0
 	for c in $(git -C "$TREE" rev-list --reverse base..vmcsctl); do
 		git -C "$TREE" checkout -q --detach "$c"
 		t0=$(date +%s)
-		if ! configure "$obj" "$mode" || ! kbuild "$obj" arch/x86/kvm/ >"$obj.log" 2>&1; then
+		if ! configure "$obj" "$mode" || ! kbuild "$obj" arch/x86/kvm/ >"$log" 2>&1; then
 			echo "# vmcsctl $mode: build fails at: $(git -C "$TREE" log -1 --format=%s "$c")"
-			tail -n 20 "$obj.log"
+			tail -n 20 "$log"
 			return 1
 		fi
 		echo "# vmcsctl $mode: $(git -C "$TREE" log -1 --format=%s "$c"): $(($(date +%s) - t0))s"
@@ -97,9 +101,9 @@ warnings_at() {
 	local objs
 	objs=$(cd "$OBJ" && ls arch/x86/kvm/vmx/*.o | grep -v '\.mod\.o$')
 	[ "$1" = base ] && objs=$(grep -v vmcsctl <<<"$objs")
-	git -C "$TREE" checkout -q --detach "$1" && configure "$KCHECK/w1" on || return 1
+	git -C "$TREE" checkout -q --detach "$1" && configure "$OBJ" on || return 1
 	# shellcheck disable=SC2086
-	kbuild "$KCHECK/w1" C=2 W=1 $objs >"$KCHECK/w1-$1.log" 2>&1 || return 1
+	kbuild "$OBJ" C=2 W=1 $objs >"$KCHECK/w1-$1.log" 2>&1 || return 1
 	{ grep -E 'warning:|error:' "$KCHECK/w1-$1.log" || true; } |
 		sed -E 's/:[0-9]+:[0-9]+:/:/; s/:[0-9]+:/:/' | sort -u
 }
@@ -113,7 +117,7 @@ no_new_warnings() {
 check "W=1 and sparse: nothing new in arch/x86/kvm/vmx/" no_new_warnings
 git -C "$TREE" checkout -q vmcsctl
 
-# -Wall (return values, short descriptions) where kernel-doc has it (6.12).
+# -Wall (return values, short descriptions) where kernel-doc has it (not 6.1).
 KDOC_WALL=
 "$TREE/scripts/kernel-doc" -h 2>&1 | grep -- '-Wall' >/dev/null && KDOC_WALL=-Wall
 kernel_doc_clean() {
@@ -124,16 +128,23 @@ kernel_doc_clean() {
 check "kernel-doc ${KDOC_WALL:+$KDOC_WALL }clean: vmcsctl" kernel_doc_clean
 
 # 32-bit: natural-width fields are 32 bits there, 64-bit ones two halves.
+# Where the base's i386 test kernel is built (make test builds the kernels
+# first), its tree is the one checked: only arch/x86/kvm is compiled again,
+# with W=1; otherwise an i386 tinyconfig with scripts/i386.config.
 i386_build() {
-	local obj=$KCHECK/i386 base_config=
-	[ "$BASE" = 6.12 ] || base_config=$TOP/scripts/$BASE.config
-	kbuild "$obj" ARCH=i386 tinyconfig >/dev/null &&
-	"$TREE/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
-		"$TOP/scripts/i386.config" $base_config >/dev/null &&
-	kbuild "$obj" ARCH=i386 olddefconfig >/dev/null &&
+	local obj=$BUILD$BASE_DIR/obj/i386 base_config=
+	if [ ! -f "$obj/.config" ]; then
+		obj=$KCHECK/i386
+		[ ! -f "$TOP/scripts/$BASE.config" ] || base_config=$TOP/scripts/$BASE.config
+		kbuild "$obj" ARCH=i386 tinyconfig >/dev/null &&
+		"$TREE/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
+			"$TOP/scripts/i386.config" $base_config >/dev/null &&
+		kbuild "$obj" ARCH=i386 olddefconfig >/dev/null || return 1
+	fi
+	echo "# i386 tree: ${obj#"$TOP"/}"
 	grep -qx 'CONFIG_KVM_VMCSCTL_WRITE=y' "$obj/.config" &&
-	kbuild "$obj" ARCH=i386 W=1 arch/x86/kvm/ >"$obj.log" 2>&1 &&
-	! grep -E 'warning:|error:' "$obj.log" | grep vmcsctl
+	kbuild "$obj" ARCH=i386 W=1 arch/x86/kvm/ >"$KCHECK/i386.log" 2>&1 &&
+	! grep -E 'warning:|error:' "$KCHECK/i386.log" | grep vmcsctl
 }
 check "i386 (ARCH=i386, KVM_INTEL=m, vmcsctl with writes) builds W=1-clean" i386_build
 

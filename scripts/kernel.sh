@@ -3,11 +3,12 @@
 #
 # Build the patched test kernel: apply the series, configure a minimal
 # kernel (tinyconfig + scripts/kernel.config + the selftest's config, and
-# scripts/i386.config for ARCH=i386, scripts/6.1.config for BASE=6.1),
+# scripts/i386.config for ARCH=i386, scripts/$BASE.config where a base has
+# one),
 # build bzImage with ccache, install UAPI headers and build the static
 # selftests.  Results: build/bzImage, build/.config, build/modroot/lib/modules/,
 # build/selftests/; for ARCH=i386 the same under build/i386/, with a 32-bit
-# busybox; for BASE=6.1 under build/6.1/.
+# busybox; for a backport under build/$BASE/ (scripts/lib.sh).
 #
 # KCONFIG_EXTRA="file ..." merges more fragments, whose settings win (used
 # by the benchmark for its kernels without debug options, =y and =n);
@@ -18,7 +19,7 @@ set -euo pipefail
 
 FRAGMENTS=("$TOP/scripts/kernel.config" "$TOP/tools/testing/selftests/vmcsctl/config")
 [ "$ARCH" = i386 ] && FRAGMENTS+=("$TOP/scripts/i386.config")
-[ "$BASE" = 6.12 ] || FRAGMENTS+=("$TOP/scripts/$BASE.config")
+[ ! -f "$TOP/scripts/$BASE.config" ] || FRAGMENTS+=("$TOP/scripts/$BASE.config")
 for f in ${KCONFIG_EXTRA:-}; do FRAGMENTS+=("$f"); done
 
 "$TOP/scripts/series.sh"
@@ -64,9 +65,9 @@ rm -rf "$KOUT/selftests" && mkdir -p "$KOUT/selftests"
 if [ "$ARCH" = i386 ]; then
 	# 32-bit static programs (gcc-multilib), and a 32-bit busybox for /init:
 	# Debian's i386 busybox-static, downloaded, not installed.
-	make -s -C "$TREE/tools/testing/selftests/vmcsctl" OUTPUT="$KOUT/selftests" \
+	make -s -j"$JOBS" -C "$TREE/tools/testing/selftests/vmcsctl" OUTPUT="$KOUT/selftests" \
 		CC="gcc -m32" KHDR_INCLUDES="-isystem $OBJ/usr/include" LDFLAGS=-static
-	make -s -C "$TREE/tools/kvm/vmcsctl" O="$KOUT/vmcsctl" CC="gcc -m32" \
+	make -s -j"$JOBS" -C "$TREE/tools/kvm/vmcsctl" O="$KOUT/vmcsctl" CC="gcc -m32" \
 		KHDR_INCLUDES="-isystem $OBJ/usr/include" LDFLAGS=-static
 	if [ ! -x "$KOUT/busybox" ]; then
 		rm -rf "$KOUT/deb" && mkdir -p "$KOUT/deb"
@@ -78,16 +79,16 @@ if [ "$ARCH" = i386 ]; then
 	say "kernel and selftests built in $(( $(date +%s) - start ))s (the nested test is 64-bit only)"
 	exit 0
 fi
-make -s -C "$TREE/tools/testing/selftests/vmcsctl" OUTPUT="$KOUT/selftests" \
+make -s -j"$JOBS" -C "$TREE/tools/testing/selftests/vmcsctl" OUTPUT="$KOUT/selftests" \
 	KHDR_INCLUDES="-isystem $OBJ/usr/include" LDFLAGS=-static
 # The nested test is a KVM selftest: it builds on the KVM selftest library.
 rm -rf "$KOUT/kvm-selftests"
-make -s -C "$TREE/tools/testing/selftests/kvm" OUTPUT="$KOUT/kvm-selftests" \
+make -s -j"$JOBS" -C "$TREE/tools/testing/selftests/kvm" OUTPUT="$KOUT/kvm-selftests" \
 	KHDR_INCLUDES="-isystem $OBJ/usr/include" EXTRA_CFLAGS=-static \
 	"$KOUT/kvm-selftests/x86_64/vmcsctl_nested_test" "$KOUT/kvm-selftests/x86_64/vmcsctl_check_test"
 cp "$KOUT/kvm-selftests/x86_64/vmcsctl_nested_test" "$KOUT/kvm-selftests/x86_64/vmcsctl_check_test" \
 	"$KOUT/selftests/"
 # vmcsctl(8), static, for the guest's PATH (scripts/boot.sh TOOLS=).
-make -s -C "$TREE/tools/kvm/vmcsctl" O="$KOUT/vmcsctl" KHDR_INCLUDES="-isystem $OBJ/usr/include" \
+make -s -j"$JOBS" -C "$TREE/tools/kvm/vmcsctl" O="$KOUT/vmcsctl" KHDR_INCLUDES="-isystem $OBJ/usr/include" \
 	LDFLAGS=-static
 say "kernel and selftests built in $(( $(date +%s) - start ))s"

@@ -4,14 +4,17 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
-# The base kernel: 6.12 (default) or 6.1, Debian's linux-source-$BASE.  The
-# 6.12 series builds in build/, the 6.1 one in build/6.1/.
-BASE=${BASE:-6.12}
-case $BASE in
-6.12)	BASE_DIR= ;;
-6.1)	BASE_DIR=/6.1 ;;
-*)	echo "BASE=$BASE: 6.12 or 6.1" >&2; exit 2 ;;
-esac
+# The base kernels (scripts/bases): "base package version arches..." per
+# line, the primary first.
+bases() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/scripts/bases"; }
+PRIMARY=$(bases | awk 'NR == 1 { print $1 }')
+# The base of this run: BASE, or the primary.  The primary builds in build/,
+# a backport in build/BASE/.
+BASE=${BASE:-$PRIMARY}
+read -r _ KSRC_PKG KSRC_VERSION BASE_ARCHES < <(bases | awk -v b="$BASE" '$1 == b') || true
+[ -n "${KSRC_PKG:-}" ] || { echo "BASE=$BASE: one of $(bases | cut -f1 | xargs)" >&2; exit 2; }
+BASE_DIR=/$BASE
+[ "$BASE" != "$PRIMARY" ] || BASE_DIR=
 TREE=$BUILD$BASE_DIR/linux	# patched kernel source, a git tree (tag "base")
 # The architecture of the test kernel: x86_64 (default) or i386.  kbuild
 # reads ARCH from the environment: i386 is exported, x86_64 is not (kbuild's
@@ -24,7 +27,7 @@ i386)	ARCH_DIR=/i386 && export ARCH ;;
 esac
 OBJ=${OBJ:-$BUILD$BASE_DIR/obj$ARCH_DIR}	# kbuild output (O=)
 KOUT=${KOUT:-$BUILD$BASE_DIR$ARCH_DIR}	# bzImage, modroot/, .config, selftests/ of that build
-KSRC_TARBALL=/usr/src/linux-source-$BASE.tar.xz
+KSRC_TARBALL=/usr/src/$KSRC_PKG.tar.xz
 # The series of this base: series/*.patch, with the per-base replacements
 # of series/$BASE/ (see scripts/series.sh); posted form in patches/$BASE/.
 SERIES_BASE=$TOP/series/$BASE

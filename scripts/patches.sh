@@ -1,24 +1,26 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
-# Regenerate patches/$BASE/ from series/: apply the series on pristine
-# linux-source-$BASE (scripts/series.sh), then git format-patch with the
-# cover letter of that base (series/cover-letter for 6.12,
-# series/6.1/cover-letter) and To/Cc from the kernel's get_maintainer.pl.
-#   [BASE=6.12|6.1] scripts/patches.sh [OUTDIR]   (default: patches/$BASE/;
-#   without BASE and OUTDIR: both series)
+# Regenerate patches/$BASE/ from series/: apply the series on the pristine
+# base (scripts/series.sh), then git format-patch with the cover letter of
+# that base (series/cover-letter for the primary, series/$BASE/cover-letter
+# for a backport) and To/Cc from the kernel's get_maintainer.pl.
+#   [BASE=base] scripts/patches.sh [OUTDIR]   (default: patches/$BASE/;
+#   without BASE and OUTDIR: the series of every base of scripts/bases)
 set -euo pipefail
-if [ -z "${BASE:-}" ] && [ $# -eq 0 ]; then
-	for base in 6.12 6.1; do BASE=$base "$0"; done
+all=
+[ -n "${BASE:-}" ] || [ $# -gt 0 ] || all=1
+. "$(dirname "$0")/lib.sh"
+if [ -n "$all" ]; then
+	for base in $(bases | cut -f1); do BASE=$base "$0"; done
 	exit
 fi
-. "$(dirname "$0")/lib.sh"
 
 OUT=${1:-$PATCHES}
 COVER=$TOP/series/cover-letter
 [ ! -f "$SERIES_BASE/cover-letter" ] || COVER=$SERIES_BASE/cover-letter
 PREFIX=PATCH
-[ "$BASE" = 6.12 ] || PREFIX="PATCH $BASE"
+[ "$BASE" = "$PRIMARY" ] || PREFIX="PATCH $BASE"
 "$TOP/scripts/series.sh" >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -14,11 +14,11 @@
 # the same hunk then applies to 6.1 wherever the two lines around a change
 # are the same there (series/6.1/ holds the hunks that still differ).
 #
-# The 6.12 series only: series/6.1/ holds plain diffs, edited by hand
-# against BASE=6.1 scripts/series.sh's tree (see README).
+# The primary series only: a backport's series/BASE/ holds plain diffs,
+# edited by hand against BASE=base scripts/series.sh's tree (see README).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-[ "$BASE" = 6.12 ] || die "BASE=$BASE: edit series/$BASE/*.patch (README, Layout)"
+[ "$BASE" = "$PRIMARY" ] || die "BASE=$BASE: edit series/$BASE/*.patch (README, Layout)"
 
 branch=${1:?usage: $0 BRANCH (a branch of $TREE based on tag base)}
 git -C "$TREE" rev-parse -q --verify "$branch^{commit}" >/dev/null || die "no branch $branch"

@@ -5,15 +5,20 @@
 # package is present it only runs dpkg-query and exits.
 set -euo pipefail
 
-# The base kernels of the two series. Pinned so that patches/ stays valid;
-# fall back to the newest of that line when the archive no longer carries
-# the pinned one.
-declare -A KSRC_VERSION=([linux-source-6.12]=6.12.117-1~deb12u1 [linux-source-6.1]=6.1.192-3)
+. "$(dirname "$0")/lib.sh"
+
+# The base kernels' sources (scripts/bases), at the version tested so that
+# patches/ stays valid; the newest of that line when the archive no longer
+# carries it.
+declare -A KSRC_VERSION=()
+while read -r _ pkg version _; do
+	KSRC_VERSION[$pkg]=$version
+done < <(bases)
 
 pkgs=(
-	linux-source-6.12 linux-source-6.1
+	"${!KSRC_VERSION[@]}"
 	build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync
-	python3 python3-ply python3-git perl git git-email libmailtools-perl xz-utils ccache sparse openssl
+	python3 python3-ply python3-git perl git git-email libmailtools-perl xz-utils lz4 ccache sparse openssl
 	bochs bochsbios vgabios busybox-static isolinux syslinux-common xorriso
 	qemu-system-x86
 	gcc-multilib
