@@ -4,8 +4,7 @@
 # Build the patched test kernel: apply the series, configure a minimal
 # kernel (tinyconfig + scripts/kernel.config + the selftest's config, and
 # scripts/i386.config for ARCH=i386, scripts/$BASE.config where a base has
-# one),
-# build bzImage with ccache, install UAPI headers and build the static
+# one), build bzImage with ccache, install UAPI headers and build the static
 # selftests.  Results: build/bzImage, build/.config, build/modroot/lib/modules/,
 # build/selftests/; for ARCH=i386 the same under build/i386/, with a 32-bit
 # busybox; for a backport under build/$BASE/ (scripts/lib.sh).
