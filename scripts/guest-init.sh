@@ -37,13 +37,18 @@ while read -r prog args; do
 done < /run.list
 
 echo "@@ dmesg begin"
-dmesg
+# Without the line DEBUG_KOBJECT_RELEASE logs for every kobject release
+# (7.3 logs it at KERN_INFO, hundreds per boot): the emulated UART sends
+# about a line a second once the boot is over.
+dmesg | grep -v '): kobject_release, parent '
 echo "@@ dmesg end"
 echo "@@ done"
 # Power off only once the UART has sent everything: unsent console output
-# is lost at power-off.
-sent=
-while now=$(grep -o 'tx:[0-9]*' /proc/tty/driver/serial | head -n 1) && [ "$now" != "$sent" ]; do
+# is lost at power-off.  The count must stand still for two seconds.
+sent= still=0
+while [ "$still" -lt 2 ]; do
+	now=$(grep -o 'tx:[0-9]*' /proc/tty/driver/serial | head -n 1)
+	if [ "$now" = "$sent" ]; then still=$((still + 1)); else still=0; fi
 	sent=$now
 	sleep 1
 done

@@ -80,12 +80,15 @@ if [ "$ARCH" = i386 ]; then
 fi
 make -s -j"$JOBS" -C "$TREE/tools/testing/selftests/vmcsctl" OUTPUT="$KOUT/selftests" \
 	KHDR_INCLUDES="-isystem $OBJ/usr/include" LDFLAGS=-static
-# The nested test is a KVM selftest: it builds on the KVM selftest library.
+# The nested and check tests are KVM selftests: they build on the KVM
+# selftest library, whose x86 folder is x86/ since 6.14 and x86_64/ before.
+kvm=x86
+[ -d "$TREE/tools/testing/selftests/kvm/$kvm" ] || kvm=x86_64
 rm -rf "$KOUT/kvm-selftests"
 make -s -j"$JOBS" -C "$TREE/tools/testing/selftests/kvm" OUTPUT="$KOUT/kvm-selftests" \
 	KHDR_INCLUDES="-isystem $OBJ/usr/include" EXTRA_CFLAGS=-static \
-	"$KOUT/kvm-selftests/x86_64/vmcsctl_nested_test" "$KOUT/kvm-selftests/x86_64/vmcsctl_check_test"
-cp "$KOUT/kvm-selftests/x86_64/vmcsctl_nested_test" "$KOUT/kvm-selftests/x86_64/vmcsctl_check_test" \
+	"$KOUT/kvm-selftests/$kvm/vmcsctl_nested_test" "$KOUT/kvm-selftests/$kvm/vmcsctl_check_test"
+cp "$KOUT/kvm-selftests/$kvm/vmcsctl_nested_test" "$KOUT/kvm-selftests/$kvm/vmcsctl_check_test" \
 	"$KOUT/selftests/"
 # vmcsctl(8), static, for the guest's PATH (scripts/boot.sh TOOLS=).
 make -s -j"$JOBS" -C "$TREE/tools/kvm/vmcsctl" O="$KOUT/vmcsctl" KHDR_INCLUDES="-isystem $OBJ/usr/include" \

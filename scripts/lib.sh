@@ -27,7 +27,10 @@ i386)	ARCH_DIR=/i386 && export ARCH ;;
 esac
 OBJ=${OBJ:-$BUILD$BASE_DIR/obj$ARCH_DIR}	# kbuild output (O=)
 KOUT=${KOUT:-$BUILD$BASE_DIR$ARCH_DIR}	# bzImage, modroot/, .config, selftests/ of that build
-KSRC_TARBALL=/usr/src/$KSRC_PKG.tar.xz
+# The base's source, fetched by scripts/setup.sh (a private apt download,
+# never installed): build/src/linux-source-BASE.tar.xz.
+KSRC_DIR=$BUILD/src
+KSRC_TARBALL=$KSRC_DIR/$KSRC_PKG.tar.xz
 # The series of this base: series/*.patch, with the per-base replacements
 # of series/$BASE/ (see scripts/series.sh); posted form in patches/$BASE/.
 SERIES_BASE=$TOP/series/$BASE

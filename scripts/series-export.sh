@@ -11,8 +11,8 @@
 # its name when a commit has its subject; a new commit gets one from its
 # subject.  It then runs scripts/series.sh and checks that the rebuilt
 # series gives BRANCH's tree.  Diffs carry two lines of context, not three:
-# the same hunk then applies to 6.1 wherever the two lines around a change
-# are the same there (series/6.1/ holds the hunks that still differ).
+# the same hunk then applies to a backport wherever the two lines around a
+# change are the same there (series/BASE/ holds the hunks that still differ).
 #
 # The primary series only: a backport's series/BASE/ holds plain diffs,
 # edited by hand against BASE=base scripts/series.sh's tree (see README).

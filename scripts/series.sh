@@ -2,17 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
 # Turn series/*.patch into commits on top of pristine linux-source-$BASE in
-# $TREE (build/linux for 6.12). Each series file is a commit message
-# (Subject: line, body) followed by optional "Add:" lines naming new files of
-# this repo that the patch adds, and, after a line "---", a diff against
-# existing kernel files or against files that an earlier patch added.  This
-# repo holds the final version of each new file; a patch that adds it gets it
-# without the changes of the later patches (their diffs, reverse-applied).
+# $TREE (build/linux for the primary, build/BASE/linux for a backport).  Each
+# series file is a commit message (Subject: line, body) followed by optional
+# "Add:" lines naming new files of this repo that the patch adds, and, after
+# a line "---", a diff against existing kernel files or against files that
+# an earlier patch added.  This repo holds the final version of each new
+# file; a patch that adds it gets it without the changes of the later
+# patches (their diffs, reverse-applied).
 #
-# Both bases share all of it but the hunks on kernel files that differ: a
-# file series/$BASE/NNNN-name.patch replaces, in series/NNNN-name.patch, the
-# hunks of every kernel file its own diff names or a "Drop: FILE" line lists
-# (a file this base does not have).  New files are the same on every base.
+# series/ is the primary base's series.  A backport is the series of the
+# base above it in scripts/bases, changed by its folder series/$BASE/:
+#  - a file series/$BASE/NNNN-name.patch replaces, in NNNN-name.patch, the
+#    hunks of every file its own diff names (kernel files and the new files
+#    of this repo alike) or a "Drop: FILE" line lists (not changed there);
+#  - series/$BASE/files.diff turns the new files of the base above into this
+#    base's, before any patch adds them (git's rename lines move a file).
+# So 6.1 is 7.3's series with series/6.12/ and then series/6.1/ applied.
 # The same commits feed the kernel build and `make patches`, so the series
 # on the list is exactly what the tests ran.
 set -euo pipefail
@@ -33,21 +38,56 @@ pristine_tree() {
 	git -C "$TREE" tag base
 }
 
-# Every new kernel file of this repo must be added by exactly one patch.
+# The backports between the primary and BASE, in order: their series/ folders.
+OVERLAYS=()
+if [ "$BASE" != "$PRIMARY" ]; then
+	for b in $(bases | awk -v b="$BASE" 'NR > 1 { print $1 } $1 == b { exit }'); do
+		OVERLAYS+=("$TOP/series/$b")
+	done
+fi
+
+# The new files as this base has them: the repo's, or a copy changed by
+# the overlays' files.diff.  MOVED maps a repo path to this base's.
+NEWTOP=$TOP
+declare -A MOVED=()
+new_files() {
+	if [ "$NEWTOP" = "$TOP" ]; then
+		(cd "$TOP" && git ls-files -co --exclude-standard -- arch include virt Documentation tools)
+	else
+		(cd "$NEWTOP" && find . -type f | sed 's,^\./,,' | sort)
+	fi
+}
+base_files() {
+	local dir from to
+	for dir in "${OVERLAYS[@]}"; do
+		[ -f "$dir/files.diff" ] || continue
+		if [ "$NEWTOP" = "$TOP" ]; then
+			local copy
+			copy=$(mktemp -d)
+			new_files | (cd "$TOP" && cpio -pdm --quiet "$copy")
+			NEWTOP=$copy
+		fi
+		(cd "$NEWTOP" && git apply --whitespace=error-all "$dir/files.diff") ||
+			die "$dir/files.diff does not apply"
+		while read -r from && read -r to; do
+			for f in "${!MOVED[@]}"; do [ "${MOVED[$f]}" != "$from" ] || MOVED[$f]=$to; done
+			[ -n "${MOVED[$from]:-}" ] || MOVED[$from]=$to
+		done < <(sed -n 's/^rename \(from\|to\) //p' "$dir/files.diff")
+	done
+}
+
+# Every new kernel file of this base must be added by exactly one patch.
 check_coverage() {
 	local listed=$1 f
-	(cd "$TOP" && git ls-files -co --exclude-standard -- arch include virt Documentation tools) |
-	while read -r f; do
+	new_files | while read -r f; do
 		[ "$(grep -cxF "$f" "$listed")" -eq 1 ] ||
 			die "$f is added by $(grep -cxF "$f" "$listed") series patches (want 1)"
 	done
 }
 
-# The diff part of a series file, without the hunks of the files named.
+# A diff on stdin without the hunks of the files named.
 diff_without() {
-	local spec=$1
-	shift
-	sed '0,/^---$/d' "$spec" | awk -v skip=" $* " '
+	awk -v skip=" $* " '
 		hdr != "" && /^\+\+\+ / {
 			keep = $2 == "/dev/null" || index(skip, " " substr($2, 3) " ") == 0
 			if (keep) print hdr
@@ -58,32 +98,40 @@ diff_without() {
 		keep'
 }
 
-# The files whose hunks series/$BASE/ replaces in a series file.
+# The files whose hunks a replacement (series/BASE/NNNN-name.patch) replaces.
 replaced_files() {
-	local over
-	over=$SERIES_BASE/$(basename "$1")
-	[ -f "$over" ] || return 0
-	{ sed -n '/^---$/q;s/^Drop: //p' "$over"; sed -n 's,^+++ b/,,p' "$over"; } | sort -u
+	{ sed -n '/^---$/q;s/^Drop: //p' "$1"; sed -n 's,^+++ b/,,p' "$1"; } | sort -u
 }
 
-# The diff of a series file on this base.
+# The diff of a series file on this base: the primary's, then each
+# overlay's replacement hunks.
 diff_of() {
-	local spec=$1 over
-	over=$SERIES_BASE/$(basename "$1")
-	# shellcheck disable=SC2046
-	diff_without "$spec" $(replaced_files "$spec")
-	[ ! -f "$over" ] || sed '0,/^---$/d' "$over"
+	local spec=$1 dir over cur next
+	cur=$(mktemp)
+	sed '0,/^---$/d' "$spec" >"$cur"
+	grep -qx -- '---' "$spec" || : >"$cur"
+	for dir in "${OVERLAYS[@]}"; do
+		over=$dir/$(basename "$spec")
+		[ -f "$over" ] || continue
+		next=$(mktemp)
+		# shellcheck disable=SC2046
+		diff_without $(replaced_files "$over") <"$cur" >"$next"
+		sed '0,/^---$/d' "$over" >>"$next"
+		mv "$next" "$cur"
+	done
+	cat "$cur"
+	rm -f "$cur"
 }
 
-# $TOP/$2 as patch $1 adds it: the final file minus the later patches' diffs.
+# $NEWTOP/$2 as patch $1 adds it: the final file minus the later patches' diffs.
 staged_copy() {
 	local spec=$1 f=$2 dest=$3 later stage
 	stage=$(mktemp -d)
 	mkdir -p "$stage/$(dirname "$f")"
-	cp "$TOP/$f" "$stage/$f"
+	cp "$NEWTOP/$f" "$stage/$f"
 	for later in $(printf '%s\n' "$TOP"/series/*.patch | sort -r); do
 		[ "$later" != "$spec" ] || break
-		grep -qx -- "+++ b/$f" "$later" || continue
+		diff_of "$later" | grep -qx -- "+++ b/$f" || continue
 		diff_of "$later" | (cd "$stage" && git apply -R --include="$f" -) ||
 			die "$later: its diff of $f does not reverse-apply"
 	done
@@ -95,44 +143,49 @@ apply_one() {
 	local spec=$1 msg files
 	msg=$(mktemp) files=$(mktemp)
 	sed -n '/^---$/q;/^Add: /d;s/^Subject: //;p' "$spec" >"$msg"
-	sed -n '/^---$/q;s/^Add: //p' "$spec" | tr ' ' '\n' | sed '/^$/d' >"$files"
+	sed -n '/^---$/q;s/^Add: //p' "$spec" | tr ' ' '\n' | sed '/^$/d' |
+		while read -r f; do echo "${MOVED[$f]:-$f}"; done >"$files"
 	while read -r f; do
-		[ -e "$TOP/$f" ] || die "$spec: $f does not exist"
+		[ -e "$NEWTOP/$f" ] || die "$spec: $f does not exist"
 		[ ! -e "$TREE/$f" ] || die "$spec: $f already exists in the kernel"
 		mkdir -p "$(dirname "$TREE/$f")"
 		staged_copy "$spec" "$f" "$TREE/$f"
 	done <"$files"
 	cat "$files" >>"$ADDED"
-	if grep -qx -- '---' "$spec"; then
-		diff_of "$spec" | git -C "$TREE" apply --whitespace=error-all - ||
-			die "$spec: diff does not apply"
+	diff_of "$spec" >"$msg.diff"
+	if [ -s "$msg.diff" ]; then
+		git -C "$TREE" apply --whitespace=error-all "$msg.diff" || die "$spec: diff does not apply"
 	fi
+	rm -f "$msg.diff"
 	git -C "$TREE" add -f -A .
 	git -C "$TREE" commit -q -s -F "$msg" || die "$spec: nothing to commit"
 	rm -f "$msg" "$files"
 }
 
 # A replacement has a series file, its hunks are on kernel files of this
-# base, and what it drops is a file of the series file that this base lacks.
+# base or on new files, and what it drops is a file the series file changes.
 check_replacements() {
-	local over spec f
+	local over spec f news
+	news=$(mktemp)
+	new_files >"$news"
 	for over in "$SERIES_BASE"/*.patch; do
 		[ -e "$over" ] || continue
 		spec=$TOP/series/$(basename "$over")
 		[ -f "$spec" ] || die "$over replaces no series/ file"
 		for f in $(sed -n 's,^+++ b/,,p' "$over"); do
-			git -C "$TREE" cat-file -e "base:$f" 2>/dev/null ||
-				die "$over: $f is not a file of linux-source-$BASE"
+			git -C "$TREE" cat-file -e "base:$f" 2>/dev/null || grep -qxF -- "$f" "$news" ||
+				die "$over: $f is neither a file of linux-source-$BASE nor a new file"
 		done
 		for f in $(sed -n '/^---$/q;s/^Drop: //p' "$over"); do
-			grep -qxF -- "+++ b/$f" "$spec" || die "$over: drops $f, which $spec does not change"
-			! git -C "$TREE" cat-file -e "base:$f" 2>/dev/null ||
-				die "$over: drops $f, which linux-source-$BASE has"
+			grep -qxF -- "+++ b/$f" "$spec" || grep -qxF -- "+++ b/${MOVED[$f]:-$f}" "$spec" ||
+				die "$over: drops $f, which $spec does not change"
 		done
 	done
+	rm -f "$news"
 }
 
 pristine_tree
+base_files
 check_replacements
 git -C "$TREE" checkout -q -f -B vmcsctl base
 git -C "$TREE" clean -q -fdx
@@ -143,4 +196,5 @@ for spec in "$TOP"/series/*.patch; do
 done
 check_coverage "$ADDED"
 rm -f "$ADDED"
+[ "$NEWTOP" = "$TOP" ] || rm -rf "$NEWTOP"
 say "series: $(git -C "$TREE" rev-list --count base..HEAD) patches on $(git -C "$TREE" log -1 --format=%s base)"

@@ -36,10 +36,18 @@
  *    vmx.h); the last byte of the MSR areas is checked, the MSR count limit of
  *    IA32_VMX_MISC[27:25] is only a recommendation and is not.
  *  - 28.2.2/28.3.1.1: IA32_PERF_GLOBAL_CTRL, IA32_RTIT_CTL reserved bits
- *    (model-specific); CET (S_CET, SSP, interrupt SSP table), PKRS, LBR_CTL,
- *    FRED state (no fields in vmx.h); IA32_DEBUGCTL: bits 63:16 and 5:3 are
- *    taken as reserved (bit 2 is bus-lock detect on newer CPUs); CR3 bits
- *    62:61 are allowed (LAM, which the snapshot cannot tell).
+ *    (model-specific); PKRS, LBR_CTL, FRED state (no fields in vmx.h);
+ *    IA32_DEBUGCTL: bits 63:16 and 5:3 are taken as reserved (bit 2 is
+ *    bus-lock detect on newer CPUs); CR3 bits 62:61 are allowed (LAM, which
+ *    the snapshot cannot tell).
+ *  - CET ("load CET state"; vmx.h names the fields from Linux 7.3): the
+ *    reserved bits of IA32_S_CET are taken to be 9:6 (SDM Vol. 4, Table
+ *    2-2); the guest's IA32_S_CET and SSP are not checked for bits 63:32
+ *    outside IA-32e mode (Bochs checks them; the SDM's text found says
+ *    nothing of it).  The guest's IA32_S_CET is checked canonical as the
+ *    SDM says, although KVM's nested checks (nested.c) do not.  A CET rule
+ *    reads its fields only when its control is 1, so a snapshot from an
+ *    older kernel, without them, still has every rule evaluated.
  *  - 28.3.1.5: the VMCS link pointer's memory checks (revision identifier,
  *    shadow-VMCS indicator); the "processor may require STI blocking be 0
  *    when injecting an NMI" check (processor-specific); the SGX and RTM
@@ -168,6 +176,27 @@ static bool canonical(const struct ctx *c, uint64_t v)
 	return !top || top == (~0ULL >> (n - 1));
 }
 
+/* The linear-address width: CPUID's, or 48 if unknown. */
+static int linear_width(const struct ctx *c)
+{
+	return c->s->linear_bits < 32 ? 48 : c->s->linear_bits;
+}
+
+/*
+ * Bits 63:N identical, N the linear-address width: one bit looser than
+ * canonical, the SDM's wording for RIP and SSP on VM entry.
+ */
+static bool high_identical(const struct ctx *c, uint64_t v)
+{
+	int n = linear_width(c);
+	uint64_t top;
+
+	if (n >= 64)
+		return true;
+	top = v >> n;
+	return !top || top == (~0ULL >> n);
+}
+
 /* Sets bits beyond the physical-address width (false if the width is unknown). */
 static bool beyond_pa(const struct ctx *c, uint64_t v)
 {
@@ -235,6 +264,7 @@ static const char *const ctl_fields[] = {
 #define EXIT_LOAD_PAT		19
 #define EXIT_LOAD_EFER		21
 #define EXIT_SAVE_PREEMPTION	22
+#define EXIT_LOAD_CET		28
 #define ENTRY_LOAD_DEBUG	2
 #define ENTRY_IA32E		9
 #define ENTRY_SMM		10
@@ -242,6 +272,7 @@ static const char *const ctl_fields[] = {
 #define ENTRY_LOAD_PAT		14
 #define ENTRY_LOAD_EFER		15
 #define ENTRY_LOAD_BNDCFGS	16
+#define ENTRY_LOAD_CET		20
 #define VMFUNC_EPTP_SWITCHING	0
 
 /*
@@ -918,6 +949,72 @@ static void rule_host_efer_lma(struct ctx *c, const void *data)
 		     hass);
 }
 
+/*
+ * CET state (28.2.2, 28.3.1.1, 28.3.1.4): with "load CET state", VM exit
+ * (host) or VM entry (guest) loads IA32_S_CET, SSP and
+ * IA32_INTERRUPT_SSP_TABLE_ADDR from these fields.
+ */
+struct cet_state {
+	enum ctl word;
+	int bit;
+	const char *s_cet, *ssp;
+	const char *canonical[3];	/* canonical whatever the mode; NULL-terminated */
+};
+
+/* The host's IA32_S_CET and SSP: as its address-space size needs (28.2.4). */
+static const struct cet_state host_cet = {
+	EXIT, EXIT_LOAD_CET, "HOST_S_CET", "HOST_SSP", { "HOST_INTR_SSP_TABLE" }
+};
+
+static const struct cet_state guest_cet = {
+	ENTRY, ENTRY_LOAD_CET, "GUEST_S_CET", "GUEST_SSP",
+	{ "GUEST_S_CET", "GUEST_INTR_SSP_TABLE" }
+};
+
+/* IA32_S_CET (SDM Vol. 1, chapter 17; Vol. 4, Table 2-2). */
+#define S_CET_RESERVED		GENMASK(9, 6)
+#define S_CET_SUPPRESS		BIT(10)
+#define S_CET_TRACKER		BIT(11)
+
+static void rule_cet_s_cet(struct ctx *c, const void *data)
+{
+	const struct cet_state *k = data;
+	uint64_t v;
+
+	if (!on(c, k->word, k->bit))
+		return;
+	v = field(c, k->s_cet);
+	if (v & S_CET_RESERVED)
+		fail(c, FIELDS(k->s_cet, ctl_fields[k->word]),
+		     "with \"load CET state\", %s must not set reserved bits 9:6", k->s_cet);
+	if ((v & S_CET_SUPPRESS) && (v & S_CET_TRACKER))
+		fail(c, FIELDS(k->s_cet, ctl_fields[k->word]),
+		     "with \"load CET state\", %s cannot set both SUPPRESS (bit 10) and TRACKER (bit 11)",
+		     k->s_cet);
+}
+
+static void rule_cet_ssp_align(struct ctx *c, const void *data)
+{
+	const struct cet_state *k = data;
+
+	if (on(c, k->word, k->bit) && (field(c, k->ssp) & 3))
+		fail(c, FIELDS(k->ssp, ctl_fields[k->word]),
+		     "with \"load CET state\", %s bits 1:0 must be 0 (4-byte aligned)", k->ssp);
+}
+
+static void rule_cet_canonical(struct ctx *c, const void *data)
+{
+	const struct cet_state *k = data;
+	const char *const *name;
+
+	if (!on(c, k->word, k->bit))
+		return;
+	for (name = k->canonical; *name; name++)
+		if (!canonical(c, field(c, *name)))
+			fail(c, FIELDS(*name, ctl_fields[k->word]),
+			     "with \"load CET state\", %s must be canonical", *name);
+}
+
 /* 28.2.3 */
 static const char *const host_selectors[] = {
 	"HOST_ES_SELECTOR", "HOST_CS_SELECTOR", "HOST_SS_SELECTOR", "HOST_DS_SELECTOR",
@@ -1002,6 +1099,31 @@ static void rule_host_addr_space_1(struct ctx *c, const void *data)
 	if (!canonical(c, field(c, "HOST_RIP")))
 		fail(c, FIELDS("HOST_RIP", "VM_EXIT_CONTROLS"),
 		     "with \"host address-space size\", host RIP must be canonical");
+}
+
+/* IA32_S_CET and SSP as the host's mode after VM exit needs them. */
+static void rule_host_addr_space_cet(struct ctx *c, const void *data)
+{
+	const char *names[2] = { host_cet.s_cet, host_cet.ssp };
+	bool hass;
+	int i;
+
+	(void)data;
+	if (!on(c, EXIT, EXIT_LOAD_CET))
+		return;
+	hass = host_ia32e(c);
+	for (i = 0; i < 2; i++) {
+		uint64_t v = field(c, names[i]);
+
+		if (hass && !canonical(c, v))
+			fail(c, FIELDS(names[i], "VM_EXIT_CONTROLS"),
+			     "with \"host address-space size\" and \"load CET state\", %s must be canonical",
+			     names[i]);
+		else if (!hass && v >> 32)
+			fail(c, FIELDS(names[i], "VM_EXIT_CONTROLS"),
+			     "with \"load CET state\" and without \"host address-space size\", %s bits 63:32 must be 0",
+			     names[i]);
+	}
 }
 
 /* ---- guest control registers, debug registers, MSRs: 28.3.1.1 ---------- */
@@ -1492,6 +1614,16 @@ static void rule_guest_rip_canonical(struct ctx *c, const void *data)
 #define RFLAGS_IF	BIT(9)
 #define RFLAGS_VM	BIT(17)
 
+/* SSP: bits 63:N identical, not canonical (the RIP rule's words). */
+static void rule_guest_ssp_high(struct ctx *c, const void *data)
+{
+	(void)data;
+	if (on(c, ENTRY, ENTRY_LOAD_CET) && !high_identical(c, field(c, guest_cet.ssp)))
+		fail(c, FIELDS(guest_cet.ssp, "VM_ENTRY_CONTROLS"),
+		     "with \"load CET state\", GUEST_SSP bits 63:%d must be identical (%d-bit linear addresses)",
+		     linear_width(c), linear_width(c));
+}
+
 static void rule_guest_rflags_reserved(struct ctx *c, const void *data)
 {
 	uint64_t v = field(c, "GUEST_RFLAGS");
@@ -1807,6 +1939,9 @@ static const struct rule rules[] = {
 	{ "host-pat", "28.2.2", rule_pat, &host_pat },
 	{ "host-efer-reserved", "28.2.2", rule_efer_reserved, &host_efer },
 	{ "host-efer-lma-lme", "28.2.2", rule_host_efer_lma, NULL },
+	{ "host-cet-s-cet", "28.2.2", rule_cet_s_cet, &host_cet },
+	{ "host-cet-ssp-align", "28.2.2", rule_cet_ssp_align, &host_cet },
+	{ "host-cet-ssp-table", "28.2.2", rule_cet_canonical, &host_cet },
 	{ "host-sel-rpl-ti", "28.2.3", rule_host_sel_rpl_ti, NULL },
 	{ "host-sel-null", "28.2.3", rule_host_sel_null, NULL },
 	{ "host-base-canonical", "28.2.3", rule_canonical, &host_bases },
@@ -1814,6 +1949,7 @@ static const struct rule rules[] = {
 	{ "host-addr-space-guest", "28.2.4", rule_host_addr_space_guest, NULL },
 	{ "host-addr-space-0", "28.2.4", rule_host_addr_space_0, NULL },
 	{ "host-addr-space-1", "28.2.4", rule_host_addr_space_1, NULL },
+	{ "host-cet-addr-space", "28.2.4", rule_host_addr_space_cet, NULL },
 	{ "guest-cr0-fixed", "28.3.1.1", rule_guest_cr0_fixed, NULL },
 	{ "guest-cr0-pg-pe", "28.3.1.1", rule_guest_cr0_pg_pe, NULL },
 	{ "guest-cr4-fixed", "28.3.1.1", rule_guest_cr4_fixed, NULL },
@@ -1828,6 +1964,8 @@ static const struct rule rules[] = {
 	{ "guest-efer-reserved", "28.3.1.1", rule_efer_reserved, &guest_efer },
 	{ "guest-efer-lma", "28.3.1.1", rule_guest_efer_lma, NULL },
 	{ "guest-bndcfgs", "28.3.1.1", rule_guest_bndcfgs, NULL },
+	{ "guest-cet-s-cet", "28.3.1.1", rule_cet_s_cet, &guest_cet },
+	{ "guest-cet-canonical", "28.3.1.1", rule_cet_canonical, &guest_cet },
 	{ "guest-tr-ti", "28.3.1.2", rule_guest_tr_ti, NULL },
 	{ "guest-ldtr-ti", "28.3.1.2", rule_guest_ldtr_ti, NULL },
 	{ "guest-ss-rpl", "28.3.1.2", rule_guest_ss_rpl, NULL },
@@ -1857,6 +1995,8 @@ static const struct rule rules[] = {
 	{ "guest-rflags-reserved", "28.3.1.4", rule_guest_rflags_reserved, NULL },
 	{ "guest-rflags-vm", "28.3.1.4", rule_guest_rflags_vm, NULL },
 	{ "guest-rflags-if", "28.3.1.4", rule_guest_rflags_if, NULL },
+	{ "guest-cet-ssp-align", "28.3.1.4", rule_cet_ssp_align, &guest_cet },
+	{ "guest-cet-ssp-high", "28.3.1.4", rule_guest_ssp_high, NULL },
 	{ "guest-activity-state", "28.3.1.5", rule_activity_state, NULL },
 	{ "guest-activity-hlt-dpl", "28.3.1.5", rule_activity_hlt_dpl, NULL },
 	{ "guest-activity-blocking", "28.3.1.5", rule_activity_blocking, NULL },

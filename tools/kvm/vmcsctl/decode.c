@@ -313,6 +313,21 @@ static const struct bit_table dr7_table = {
 	.bits = dr7_bits, .nr = ARRAY_SIZE(dr7_bits), .sep = " ", .quiet = 1ULL << 10,
 };
 
+/*
+ * SDM Vol. 1, chapter 17 (CET), and Vol. 4, Table 2-2: IA32_U_CET and
+ * IA32_S_CET; bits 9:6 are reserved, 63:12 are EB_LEG_BITMAP_BASE, decoded
+ * by dec_s_cet().
+ */
+static const struct bit_name cet_bits[] = {
+	{ 0, 1, "SH_STK_EN" }, { 1, 1, "WR_SHSTK_EN" }, { 2, 1, "ENDBR_EN" },
+	{ 3, 1, "LEG_IW_EN" }, { 4, 1, "NO_TRACK_EN" }, { 5, 1, "SUPPRESS_DIS" },
+	{ 10, 1, "SUPPRESS" }, { 11, 1, "TRACKER" },
+};
+
+static const struct bit_table cet_table = {
+	.bits = cet_bits, .nr = ARRAY_SIZE(cet_bits), .sep = " ",
+};
+
 /* SDM Vol. 3C, Table 26-3: interruptibility state. */
 static const struct bit_name intr_state_bits[] = {
 	{ 0, 1, "blocking by STI" },
@@ -830,6 +845,16 @@ static void dec_eptp(struct sbuf *sb, const struct snapshot *s, uint64_t v, cons
 		sb_add(sb, ", ", "supervisor shadow-stack control");
 }
 
+/* IA32_S_CET: its flags, then the legacy code-page bitmap's address. */
+static void dec_s_cet(struct sbuf *sb, const struct snapshot *s, uint64_t v, const void *arg)
+{
+	(void)s;
+	(void)arg;
+	decode_bits(sb, v & 0xfff, &cet_table);
+	if (v & ~0xfffULL)
+		sb_add(sb, " ", "EB_LEG_BITMAP_BASE=0x%llx", (unsigned long long)(v & ~0xfffULL));
+}
+
 typedef void decode_fn(struct sbuf *sb, const struct snapshot *s, uint64_t v, const void *arg);
 
 /* Which fields have a meaning: a name, or a pattern with one '*'. */
@@ -872,6 +897,8 @@ static const struct decoder {
 	{ "GUEST_DR7", dec_bits, &dr7_table },
 	{ "GUEST_IA32_PAT", dec_pat, NULL },
 	{ "HOST_IA32_PAT", dec_pat, NULL },
+	{ "GUEST_S_CET", dec_s_cet, NULL },
+	{ "HOST_S_CET", dec_s_cet, NULL },
 };
 
 /* @name matches @pattern, where a '*' stands for any string. */
@@ -938,6 +965,7 @@ static const struct item guest_order[] = {
 	F("GUEST_IA32_DEBUGCTL"), F("GUEST_SYSENTER_CS"), F("GUEST_SYSENTER_ESP"),
 	F("GUEST_SYSENTER_EIP"), F("GUEST_IA32_PERF_GLOBAL_CTRL"), F("GUEST_IA32_PAT"),
 	F("GUEST_IA32_EFER"), F("GUEST_BNDCFGS"), F("GUEST_IA32_RTIT_CTL"),
+	F("GUEST_S_CET"), F("GUEST_INTR_SSP_TABLE"), F("GUEST_SSP"),
 	F("GUEST_ACTIVITY_STATE"), F("GUEST_INTERRUPTIBILITY_INFO"),
 	F("GUEST_PENDING_DBG_EXCEPTIONS"), F("VMCS_LINK_POINTER"),
 	F("VMX_PREEMPTION_TIMER_VALUE"), F("GUEST_PDPTR0"), F("GUEST_PDPTR1"),
@@ -953,6 +981,7 @@ static const struct item host_order[] = {
 	F("HOST_GDTR_BASE"), F("HOST_IDTR_BASE"), F("HOST_IA32_SYSENTER_CS"),
 	F("HOST_IA32_SYSENTER_ESP"), F("HOST_IA32_SYSENTER_EIP"),
 	F("HOST_IA32_PERF_GLOBAL_CTRL"), F("HOST_IA32_PAT"), F("HOST_IA32_EFER"),
+	F("HOST_S_CET"), F("HOST_INTR_SSP_TABLE"), F("HOST_SSP"),
 };
 
 /* 25.6: VM-execution control fields, the controls first; the rest in dump order. */

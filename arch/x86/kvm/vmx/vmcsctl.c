@@ -295,6 +295,7 @@ static struct vmcsctl_field vmcsctl_fields[] = {
 	VMCSCTL_FIELD(TSC_MULTIPLIER_HIGH),
 	VMCSCTL_FIELD(TERTIARY_VM_EXEC_CONTROL),
 	VMCSCTL_FIELD(TERTIARY_VM_EXEC_CONTROL_HIGH),
+	VMCSCTL_FIELD_HPA(SHARED_EPT_POINTER),
 	VMCSCTL_FIELD_HPA(PID_POINTER_TABLE),
 	VMCSCTL_FIELD_HPA(PID_POINTER_TABLE_HIGH),
 	VMCSCTL_FIELD(GUEST_PHYSICAL_ADDRESS),
@@ -407,6 +408,9 @@ static struct vmcsctl_field vmcsctl_fields[] = {
 	VMCSCTL_FIELD(GUEST_PENDING_DBG_EXCEPTIONS),
 	VMCSCTL_FIELD_RW(GUEST_SYSENTER_ESP, linear),
 	VMCSCTL_FIELD_RW(GUEST_SYSENTER_EIP, linear),
+	VMCSCTL_FIELD(GUEST_S_CET),
+	VMCSCTL_FIELD(GUEST_SSP),
+	VMCSCTL_FIELD(GUEST_INTR_SSP_TABLE),
 	VMCSCTL_FIELD(HOST_CR0),
 	VMCSCTL_FIELD(HOST_CR3),
 	VMCSCTL_FIELD(HOST_CR4),
@@ -419,6 +423,9 @@ static struct vmcsctl_field vmcsctl_fields[] = {
 	VMCSCTL_FIELD(HOST_IA32_SYSENTER_EIP),
 	VMCSCTL_FIELD(HOST_RSP),
 	VMCSCTL_FIELD(HOST_RIP),
+	VMCSCTL_FIELD(HOST_S_CET),
+	VMCSCTL_FIELD(HOST_SSP),
+	VMCSCTL_FIELD(HOST_INTR_SSP_TABLE),
 };
 
 static struct attribute *vmcsctl_field_attrs[ARRAY_SIZE(vmcsctl_fields) + 1];
@@ -462,9 +469,10 @@ static ssize_t tid_show(struct kobject *kobj, struct kobj_attribute *attr, char 
 	struct kvm_vcpu *vcpu = to_vmcsctl_dir(kobj)->vcpu;
 	pid_t tid;
 
-	rcu_read_lock();
-	tid = pid_nr(rcu_dereference(vcpu->pid));
-	rcu_read_unlock();
+	/* KVM_RUN replaces and puts vcpu->pid under pid_lock, not RCU. */
+	read_lock(&vcpu->pid_lock);
+	tid = pid_nr(vcpu->pid);
+	read_unlock(&vcpu->pid_lock);
 	return sysfs_emit(buf, "%d\n", tid);
 }
 
@@ -567,7 +575,7 @@ struct vmcsctl_dump {
  * the fields that give away the host are left out.
  */
 static ssize_t vmcsctl_dump_read(struct file *file, struct kobject *kobj,
-				 struct bin_attribute *attr, char *buf, loff_t off,
+				 const struct bin_attribute *attr, char *buf, loff_t off,
 				 size_t count)
 {
 	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
@@ -579,7 +587,7 @@ static ssize_t vmcsctl_dump_read(struct file *file, struct kobject *kobj,
 
 	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
 		return -EPERM;
-	dump = kzalloc(sizeof(*dump), GFP_KERNEL);
+	dump = kzalloc_obj(*dump, GFP_KERNEL);
 	if (!dump)
 		return -ENOMEM;
 	for_each_set_bit(i, vmcsctl_supported, ARRAY_SIZE(vmcsctl_fields))
@@ -612,7 +620,7 @@ static BIN_ATTR(dump, 0400, vmcsctl_dump_read, NULL, 0);
  * records of a dump file with it, including fields newer than they are.
  */
 static ssize_t vmcsctl_fields_read(struct file *file, struct kobject *kobj,
-				   struct bin_attribute *attr, char *buf, loff_t off,
+				   const struct bin_attribute *attr, char *buf, loff_t off,
 				   size_t count)
 {
 	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
@@ -652,7 +660,7 @@ static struct attribute *vmcsctl_vmcs_attrs[] = {
 	NULL,
 };
 
-static struct bin_attribute *vmcsctl_vmcs_bin_attrs[] = {
+static const struct bin_attribute *const vmcsctl_vmcs_bin_attrs[] = {
 	&bin_attr_dump,
 	NULL,
 };
@@ -759,7 +767,7 @@ static atomic64_t vmcsctl_next_id = ATOMIC64_INIT(0);
 static struct vmcsctl_dir *vmcsctl_dir_alloc(struct kvm_vcpu *vcpu, enum vmcsctl_kind kind,
 					     const struct kobj_type *ktype)
 {
-	struct vmcsctl_dir *dir = kzalloc(sizeof(*dir), GFP_KERNEL_ACCOUNT);
+	struct vmcsctl_dir *dir = kzalloc_obj(*dir, GFP_KERNEL_ACCOUNT);
 
 	if (!dir)
 		return NULL;

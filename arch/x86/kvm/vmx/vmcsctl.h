@@ -86,6 +86,7 @@ static inline int vmcsctl_write(struct kvm_vcpu *vcpu, struct pid *owner, const 
 
 static inline void vmcsctl_init(void) {}
 static inline void vmcsctl_exit(void) {}
+static inline void vmcsctl_vm_pre_destroy(struct kvm *kvm) {}
 static inline void vmcsctl_nested_enter(struct kvm_vcpu *vcpu) {}
 static inline void vmcsctl_nested_leave(struct kvm_vcpu *vcpu) {}
 

@@ -100,8 +100,9 @@ static int vmcsctl_may_write(struct kvm_vcpu *vcpu, struct pid *owner)
 	if (ret)
 		return ret;
 
+	/* vcpu->mutex, held here, keeps KVM_RUN from replacing vcpu->pid. */
 	rcu_read_lock();
-	task = pid_task(rcu_dereference(vcpu->pid), PIDTYPE_PID);
+	task = pid_task(vcpu->pid, PIDTYPE_PID);
 	if (!task)
 		task = pid_task(owner, PIDTYPE_TGID);
 	if (task)
@@ -215,7 +216,8 @@ static int vmcsctl_write_msr(struct kvm_vcpu *vcpu, u32 index, u64 value, u64 *o
 
 	vcpu_load(vcpu);
 	idx = srcu_read_lock(&vcpu->kvm->srcu);
-	ret = kvm_get_msr(vcpu, index, old) || kvm_set_msr(vcpu, index, value) ? -EINVAL : 0;
+	ret = __kvm_emulate_msr_read(vcpu, index, old) ||
+	      __kvm_emulate_msr_write(vcpu, index, value) ? -EINVAL : 0;
 	srcu_read_unlock(&vcpu->kvm->srcu, idx);
 	vcpu_put(vcpu);
 	return ret;
@@ -261,7 +263,7 @@ static int vmcsctl_write_locked(struct kvm_vcpu *vcpu, u32 encoding, u64 value, 
 		return 0;
 	}
 
-	state = kzalloc(sizeof(*state), GFP_KERNEL_ACCOUNT);
+	state = kzalloc_obj(*state, GFP_KERNEL_ACCOUNT);
 	if (!state)
 		return -ENOMEM;
 	reg = vmcsctl_regs_field(&state->regs, encoding);

@@ -47,6 +47,16 @@ struct tcase {
 #define HOST32 "width:GUEST_RIP=32 VM_EXIT_CONTROLS&~=0x200 HOST_IA32_EFER=0x801 "
 /* 32-bit PAE paging, from the real-mode base. */
 #define PAE "GUEST_CR0=0x80000031 GUEST_CR4=0x2020 "
+/*
+ * "load CET state" allowed on exit (bit 28) and entry (bit 20), and each
+ * set with valid CET fields (the fields of Linux 7.3): a kernel with IBT.
+ */
+#define CET_CAPS "msr:0x48f|=0x1000000000000000 msr:0x490|=0x10000000000000 "
+#define HOST_CET CET_CAPS "VM_EXIT_CONTROLS|=0x10000000 HOST_S_CET=0x4 HOST_SSP=0 " \
+	"HOST_INTR_SSP_TABLE=0 "
+#define GUEST_CET CET_CAPS "VM_ENTRY_CONTROLS|=0x100000 GUEST_S_CET=0x4 " \
+	"GUEST_SSP=0xffffc90000a0fff8 GUEST_INTR_SSP_TABLE=0xffff88807dc1c000 "
+#define HOST32_CET HOST32 "HOST_CR4&~=0x20000 HOST_RIP=0xc1234560 " HOST_CET
 
 static const struct tcase cases[] = {
 	/* 28.2.1.1 */
@@ -151,6 +161,10 @@ static const struct tcase cases[] = {
 	{ "host-pat", BASE, "HOST_IA32_PAT=0x0407050600070206" },
 	{ "host-efer-reserved", BASE, "HOST_IA32_EFER=0xd03" },
 	{ "host-efer-lma-lme", BASE, "HOST_IA32_EFER=0x901" },
+	{ "host-cet-s-cet", BASE, HOST_CET "HOST_S_CET=0x44" },
+	{ "host-cet-s-cet", BASE, HOST_CET "HOST_S_CET=0xc04" },
+	{ "host-cet-ssp-align", BASE, HOST_CET "HOST_SSP=0xffffc90000a0fffa" },
+	{ "host-cet-ssp-table", BASE, HOST_CET "HOST_INTR_SSP_TABLE=0x800000000000" },
 	/* 28.2.3 */
 	{ "host-sel-rpl-ti", BASE, "HOST_DS_SELECTOR=0x3" },
 	{ "host-sel-rpl-ti", BASE, "HOST_TR_SELECTOR=0x44" },
@@ -164,6 +178,10 @@ static const struct tcase cases[] = {
 	{ "host-addr-space-0", REALMODE, HOST32 },
 	{ "host-addr-space-1", BASE, "HOST_RIP=0x800000000000" },
 	{ "host-addr-space-1", BASE, "HOST_CR4&~=0x20" },
+	{ "host-cet-addr-space", BASE, HOST_CET "HOST_SSP=0x800000000000" },
+	{ "host-cet-addr-space", BASE, HOST_CET "HOST_S_CET=0xffff7ffffffff004" },
+	{ "host-cet-addr-space", REALMODE, HOST32_CET "HOST_S_CET=0x100000004" },
+	{ "host-cet-addr-space", REALMODE, HOST32_CET "HOST_SSP=0xffffffffc1000ff8" },
 	/* 28.3.1.1 */
 	{ "guest-cr0-fixed", BASE, "GUEST_CR0=0x80050013" },
 	{ "guest-cr0-fixed", REALMODE, "GUEST_CR0=0x60000010" },
@@ -183,6 +201,10 @@ static const struct tcase cases[] = {
 	{ "guest-efer-lma", BASE, "GUEST_IA32_EFER=0xc01" },
 	{ "guest-bndcfgs", BASE, "GUEST_BNDCFGS=0x4" },
 	{ "guest-bndcfgs", BASE, "GUEST_BNDCFGS=0x800000000001" },
+	{ "guest-cet-s-cet", BASE, GUEST_CET "GUEST_S_CET=0x204" },
+	{ "guest-cet-s-cet", BASE, GUEST_CET "GUEST_S_CET=0xc00" },
+	{ "guest-cet-canonical", BASE, GUEST_CET "GUEST_INTR_SSP_TABLE=0x800000000000" },
+	{ "guest-cet-canonical", BASE, GUEST_CET "GUEST_S_CET=0xfffe7e0000000004" },
 	/* 28.3.1.2 */
 	{ "guest-tr-ti", BASE, "GUEST_TR_SELECTOR=0x44" },
 	{ "guest-ldtr-ti", BASE,
@@ -234,6 +256,9 @@ static const struct tcase cases[] = {
 	{ "guest-rflags-reserved", BASE, "GUEST_RFLAGS=0x400246" },
 	{ "guest-rflags-vm", REALMODE, V86 "GUEST_CR0=0x60000030" },
 	{ "guest-rflags-if", BASE, "VM_ENTRY_INTR_INFO_FIELD=0x80000020 GUEST_RFLAGS=0x46" },
+	{ "guest-cet-ssp-align", BASE, GUEST_CET "GUEST_SSP=0xffffc90000a0fffe" },
+	{ "guest-cet-ssp-high", BASE, GUEST_CET "GUEST_SSP=0x1000000000000" },
+	{ "guest-cet-ssp-high", BASE, GUEST_CET "linear=57 GUEST_SSP=0xfd00000000000000" },
 	/* 28.3.1.5 */
 	{ "guest-activity-state", BASE, "GUEST_ACTIVITY_STATE=4" },
 	{ "guest-activity-state", BASE, "msr:0x485&~=0x100 GUEST_ACTIVITY_STATE=3" },
@@ -332,6 +357,25 @@ static const struct tcase variants[] = {
 	{ "usable LDTR", BASE,
 	  "GUEST_LDTR_SELECTOR=0x48 GUEST_LDTR_AR_BYTES=0x82 GUEST_LDTR_LIMIT=0xffff" },
 	{ "5-level EPT", BASE, "msr:0x48c|=0x80 EPT_POINTER=0x1112ad066" },
+	{ "CET state loaded on VM entry and VM exit, CR4.CET", BASE,
+	  HOST_CET GUEST_CET "msr:0x489|=0x800000 GUEST_CR4|=0x800000 HOST_CR4|=0x800000" },
+	{
+		"S_CET flags, SUPPRESS or TRACKER alone, a legacy bitmap", BASE,
+		HOST_CET GUEST_CET "HOST_S_CET=0xffffffff81e0083f GUEST_S_CET=0x7f1234560437",
+	},
+	{ "guest SSP bits 63:47 not identical, 63:48 identical", BASE,
+	  GUEST_CET "GUEST_SSP=0x800000000000" },
+	{ "guest SSP with 57-bit linear addresses", BASE,
+	  GUEST_CET "linear=57 GUEST_SSP=0x100000000000000" },
+	{ "32-bit host loading CET state", REALMODE, HOST32_CET "HOST_SSP=0xc1000ff8" },
+	{ "\"load CET state\" 0: CET fields not checked", BASE,
+	  "HOST_S_CET=0xc40 HOST_SSP=3 GUEST_S_CET=0xc40 GUEST_SSP=0x1000000000003" },
+};
+
+/* The CET rules: each one not evaluated without its fields. */
+static const char *const cet_rules[] = {
+	"host-cet-s-cet", "host-cet-ssp-align", "host-cet-ssp-table", "host-cet-addr-space",
+	"guest-cet-s-cet", "guest-cet-canonical", "guest-cet-ssp-align", "guest-cet-ssp-high",
 };
 
 static int nr_tests, nr_failed;
@@ -569,6 +613,30 @@ int main(int argc, char **argv)
 		     !strcmp(report.skipped[i], "guest-cr0-fixed");
 	ok(k == 2 && failed(&report, "guest-cs-type") && report.nr_failures == 1,
 	   "no MSRs: capability rules not evaluated, %s%s", "the rest still checked", "");
+
+	/* "load CET state" on a kernel without the CET fields (before 7.3). */
+	snap = bases[BASE];
+	apply(&snap, CET_CAPS "VM_EXIT_CONTROLS|=0x10000000 VM_ENTRY_CONTROLS|=0x100000");
+	check(&snap, &report);
+	for (k = 0, i = 0; i < (unsigned int)report.nr_skipped; i++)
+		for (id = 0; id < (int)ARRAY_SIZE(cet_rules); id++)
+			k += !strcmp(report.skipped[i], cet_rules[id]);
+	ok(k == ARRAY_SIZE(cet_rules) && report.nr_skipped == (int)k && !report.nr_failures,
+	   "\"load CET state\" without CET fields: %s%s",
+	   "the CET rules not evaluated, nothing failed", "");
+	if (k != ARRAY_SIZE(cet_rules) || report.nr_failures)
+		diag(&report, &snap);
+	/* ...and with one field missing, only the rules that read it. */
+	snap = bases[BASE];
+	apply(&snap, HOST_CET GUEST_CET "GUEST_SSP=3 -GUEST_S_CET");
+	check(&snap, &report);
+	ok(report.nr_skipped == 2 && !strcmp(report.skipped[0], "guest-cet-s-cet") &&
+	   !strcmp(report.skipped[1], "guest-cet-canonical") && report.nr_missing == 1 &&
+	   !strcmp(report.missing[0], "GUEST_S_CET") && failed(&report, "guest-cet-ssp-align") &&
+	   report.nr_failures == 1,
+	   "GUEST_S_CET missing: %s%s", "its rules not evaluated, a bad SSP still fails", "");
+	if (report.nr_skipped != 2 || report.nr_failures != 1)
+		diag(&report, &snap);
 
 	/* Output. */
 	snap = bases[BASE];

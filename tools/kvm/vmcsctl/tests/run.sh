@@ -287,7 +287,9 @@ run_status_cases() {
 	done <<-EOF
 	0 bochs-long-mode.snap
 	0 bochs-real-mode.snap
+	0 cet-long-mode.snap
 	1 entry-failure.snap
+	1 cet-entry-failure.snap
 	3 pf-newer-kernel.snap
 	EOF
 }

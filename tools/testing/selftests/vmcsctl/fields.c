@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The 194 entries of enum vmcs_field in Linux 6.12 (SDM Vol. 3, Appendix B),
+ * The 201 entries of enum vmcs_field in Linux 7.3 (SDM Vol. 3, Appendix B),
  * and the 43 that kvm_intel.vmcsctl_write=1 makes writable (the whitelist
  * of Documentation/virt/kvm/x86/vmcsctl.rst).
  */
@@ -78,6 +78,7 @@ const struct vmcs_field_desc vmcs_fields[] = {
 	{ "TSC_MULTIPLIER_HIGH", 0x00002033 },
 	{ "TERTIARY_VM_EXEC_CONTROL", 0x00002034 },
 	{ "TERTIARY_VM_EXEC_CONTROL_HIGH", 0x00002035 },
+	{ "SHARED_EPT_POINTER", 0x0000203c },
 	{ "PID_POINTER_TABLE", 0x00002042 },
 	{ "PID_POINTER_TABLE_HIGH", 0x00002043 },
 	{ "GUEST_PHYSICAL_ADDRESS", 0x00002400 },
@@ -190,6 +191,9 @@ const struct vmcs_field_desc vmcs_fields[] = {
 	{ "GUEST_PENDING_DBG_EXCEPTIONS", 0x00006822, false },
 	{ "GUEST_SYSENTER_ESP", 0x00006824, true },
 	{ "GUEST_SYSENTER_EIP", 0x00006826, true },
+	{ "GUEST_S_CET", 0x00006828 },
+	{ "GUEST_SSP", 0x0000682a },
+	{ "GUEST_INTR_SSP_TABLE", 0x0000682c },
 	{ "HOST_CR0", 0x00006c00 },
 	{ "HOST_CR3", 0x00006c02 },
 	{ "HOST_CR4", 0x00006c04 },
@@ -202,6 +206,9 @@ const struct vmcs_field_desc vmcs_fields[] = {
 	{ "HOST_IA32_SYSENTER_EIP", 0x00006c12 },
 	{ "HOST_RSP", 0x00006c14 },
 	{ "HOST_RIP", 0x00006c16 },
+	{ "HOST_S_CET", 0x00006c18 },
+	{ "HOST_SSP", 0x00006c1a },
+	{ "HOST_INTR_SSP_TABLE", 0x00006c1c },
 };
 
 const int nr_vmcs_fields = ARRAY_SIZE(vmcs_fields);

@@ -34,13 +34,11 @@
 
 #define VMCSCTL			"/sys/kernel/vmcsctl"
 #define PORT_L2_IO		0x2000	/* L1 does not intercept it: exits to us */
-#define L2_STACK_SIZE		64
 #define L2_SPIN			500	/* L2's counts between two VMCALLs */
 #define READS_PER_FILE		200	/* while L1 and L2 bounce */
 #define VMCALL_LEN		3
 #define VMXON_LOOPS		1000
 #define NR_CHECKS		23
-#define X86_EFLAGS_IF		0x200
 
 enum {
 	SYNC_BEFORE_VMXON = 1,
@@ -74,24 +72,23 @@ static void l2_guest_code(void)
  * through while L2 runs.  L1 does not ask for external-interrupt exits and
  * nothing is injected, so L2 never sees an interrupt.
  */
-static void l1_start_l2(struct vmx_pages *vmx_pages, unsigned long *l2_stack_top)
+static void l1_start_l2(struct vmx_pages *vmx_pages)
 {
 	GUEST_ASSERT(load_vmcs(vmx_pages));
-	prepare_vmcs(vmx_pages, l2_guest_code, l2_stack_top);
+	prepare_vmcs(vmx_pages, l2_guest_code);
 	vmwrite(GUEST_RFLAGS, X86_EFLAGS_FIXED | X86_EFLAGS_IF);
 	GUEST_ASSERT(!vmlaunch());
 }
 
 static void l1_guest_code(struct vmx_pages *vmx_pages)
 {
-	unsigned long l2_stack[L2_STACK_SIZE];
 	uint64_t exits;
 
 	GUEST_SYNC(SYNC_BEFORE_VMXON);
 	GUEST_ASSERT(prepare_for_vmx_operation(vmx_pages));
 	GUEST_SYNC(SYNC_AFTER_VMXON);
 
-	l1_start_l2(vmx_pages, &l2_stack[L2_STACK_SIZE]);
+	l1_start_l2(vmx_pages);
 	GUEST_SYNC_ARGS(SYNC_L2_EXITED, vmreadz(VM_EXIT_REASON), vmreadz(GUEST_RIP), 0, 0);
 
 	/* Resume L2 past each VMCALL until the host says stop. */
@@ -136,10 +133,8 @@ static void l1_vmxon_loop(struct vmx_pages *vmx_pages)
 /* L1 of the second VM: start L2 and never come back. */
 static void l1_stays_in_l2(struct vmx_pages *vmx_pages)
 {
-	unsigned long l2_stack[L2_STACK_SIZE];
-
 	GUEST_ASSERT(prepare_for_vmx_operation(vmx_pages));
-	l1_start_l2(vmx_pages, &l2_stack[L2_STACK_SIZE]);
+	l1_start_l2(vmx_pages);
 	GUEST_ASSERT(!"L2 exited to L1");
 }
 
@@ -344,7 +339,7 @@ static void *read_loop(void *arg)
 		}
 		r->in_l2 += file_is("guest_mode", "1");
 	}
-	WRITE_ONCE(*(bool *)addr_gva2hva(r->vm, (vm_vaddr_t)&stop_l1), true);
+	WRITE_ONCE(*(bool *)addr_gva2hva(r->vm, (gva_t)&stop_l1), true);
 	return NULL;
 }
 
@@ -367,7 +362,7 @@ static void test_l1_and_l2(bool shadow)
 	struct reader reader = { .shadow = shadow };
 	uint64_t exits;
 	long nodes;
-	vm_vaddr_t vmx_pages_gva;
+	gva_t vmx_pages_gva;
 	struct kvm_vcpu *vcpu;
 	struct kvm_regs regs;
 	pthread_t thread;
@@ -471,7 +466,7 @@ static void test_l1_and_l2(bool shadow)
 
 static void test_destroy_in_l2(void)
 {
-	vm_vaddr_t vmx_pages_gva;
+	gva_t vmx_pages_gva;
 	struct kvm_vcpu *vcpu;
 	struct kvm_regs regs;
 	struct kvm_vm *vm;
@@ -499,7 +494,7 @@ static void test_destroy_in_l2(void)
  */
 static void bench_vmxon(void)
 {
-	vm_vaddr_t vmx_pages_gva;
+	gva_t vmx_pages_gva;
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
 	struct ucall uc;
