@@ -131,10 +131,12 @@ staged_copy() {
 	cp "$NEWTOP/$f" "$stage/$f"
 	for later in $(printf '%s\n' "$TOP"/series/*.patch | sort -r); do
 		[ "$later" != "$spec" ] || break
-		diff_of "$later" | grep -qx -- "+++ b/$f" || continue
-		diff_of "$later" | (cd "$stage" && git apply -R --include="$f" -) ||
+		diff_of "$later" >"$stage.diff"
+		grep -qx -- "+++ b/$f" "$stage.diff" || continue
+		(cd "$stage" && git apply -R --include="$f" "$stage.diff") ||
 			die "$later: its diff of $f does not reverse-apply"
 	done
+	rm -f "$stage.diff"
 	cp "$stage/$f" "$dest"
 	rm -rf "$stage"
 }
