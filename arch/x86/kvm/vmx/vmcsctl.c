@@ -13,12 +13,15 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": vmcsctl: " fmt
 
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/kernfs.h>
 #include <linux/kobject.h>
 #include <linux/kvm_host.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/ptrace.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/task.h>
 #include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
@@ -143,14 +146,70 @@ static int vmcsctl_host_locked_down(void)
 	return security_locked_down(LOCKDOWN_KCORE);
 }
 
-static ssize_t vmcsctl_field_show(struct kobject *kobj, struct kobj_attribute *kattr,
-				  char *buf)
+/**
+ * vmcsctl_may_read() - may the opener of @file see the guest of @dir?
+ * @file: an open file of @dir
+ * @dir: a VMCS directory
+ *
+ * Every file of vmcsctl is binary in sysfs terms, so that its read() and
+ * write() get the file and check the credentials it was opened with, as
+ * /proc/PID/stack and /proc/PID/mem do, never those of the task that
+ * happens to hold it: a file opened without the rights does not become
+ * readable by passing it to a privileged process, and one opened with
+ * them is a capability, as any file descriptor is.  The opener needs
+ * CAP_SYS_ADMIN in the initial user namespace (the files show other users'
+ * guests and, but for lockdown, kernel addresses) and the right to
+ * ptrace-read the process that created the vCPU, whose guest state this
+ * is: so vmcsctl shows nothing that the LSMs and Yama keep a root debugger
+ * from reading.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EPERM if the opener lacked CAP_SYS_ADMIN; -EACCES if it may
+ * not read the VMM; -ESRCH if the process that created the vCPU is gone.
+ */
+static int vmcsctl_may_read(struct file *file, struct vmcsctl_dir *dir)
 {
-	const struct vmcsctl_field *field = container_of(kattr, struct vmcsctl_field, kattr);
+	struct task_struct *task;
+	const struct cred *old;
+	bool ok;
+
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
+	task = get_pid_task(vmcsctl_vcpu_dir(dir)->owner, PIDTYPE_TGID);
+	if (!task)
+		return -ESRCH;
+	old = override_creds(file->f_cred);
+	ok = ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS);
+	revert_creds(old);
+	put_task_struct(task);
+	return ok ? 0 : -EACCES;
+}
+
+/*
+ * A field file reads "0x" and the value in as many hex digits as the
+ * field is wide, in one read(): a read at an offset inside that text
+ * would take a new value and could tear, so it is refused (EINVAL).
+ */
+#define VMCSCTL_FIELD_TEXT_MAX	sizeof("0x0123456789abcdef\n")
+
+static ssize_t vmcsctl_field_read(struct file *file, struct kobject *kobj,
+				  const struct bin_attribute *attr, char *buf, loff_t off,
+				  size_t count)
+{
+	const struct vmcsctl_field *field = container_of(attr, struct vmcsctl_field, battr);
+	unsigned int digits = vmcsctl_field_bits(field->encoding) / 4;
 	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
+	char text[VMCSCTL_FIELD_TEXT_MAX];
 	u64 value;
 	int ret;
 
+	if (off >= digits + 3)
+		return 0;
+	if (off)
+		return -EINVAL;
+	ret = vmcsctl_may_read(file, dir);
+	if (ret)
+		return ret;
 	if (vmcsctl_field_is_host(field)) {
 		ret = vmcsctl_host_locked_down();
 		if (ret)
@@ -159,19 +218,29 @@ static ssize_t vmcsctl_field_show(struct kobject *kobj, struct kobj_attribute *k
 	ret = vmcsctl_dir_read(dir, &field->encoding, &value, 1);
 	if (ret)
 		return ret;
-	return sysfs_emit(buf, "0x%0*llx\n", vmcsctl_field_bits(field->encoding) / 4, value);
+	ret = scnprintf(text, sizeof(text), "0x%0*llx\n", digits, value);
+	return memory_read_from_buffer(buf, count, &off, text, ret);
 }
 
-static ssize_t vmcsctl_field_store(struct kobject *kobj, struct kobj_attribute *kattr,
-				   const char *buf, size_t count)
+/* A value in one write() at offset 0, as "echo 0x1000 > GUEST_RIP" does. */
+static ssize_t vmcsctl_field_write(struct file *file, struct kobject *kobj,
+				   const struct bin_attribute *attr, char *buf, loff_t off,
+				   size_t count)
 {
-	const struct vmcsctl_field *field = container_of(kattr, struct vmcsctl_field, kattr);
+	const struct vmcsctl_field *field = container_of(attr, struct vmcsctl_field, battr);
 	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
+	char text[VMCSCTL_FIELD_TEXT_MAX + 8];
 	int ret;
 
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
 	if (dir->kind != VMCSCTL_VMCS01)
 		return -EACCES;
-	ret = vmcsctl_write(dir->vcpu, dir->owner, kobject_name(kobj), field, buf);
+	if (off || count >= sizeof(text))
+		return -EINVAL;
+	memcpy(text, buf, count);
+	text[count] = '\0';
+	ret = vmcsctl_write(file, dir->vcpu, dir->owner, kobject_name(kobj), field, text);
 	return ret ? ret : count;
 }
 
@@ -208,10 +277,10 @@ static const struct vmcsctl_write_rule vmcsctl_interruptibility = {
 };
 
 #define VMCSCTL_FIELD_ENTRY(f, rule, hpa) {				\
-	.kattr = {							\
+	.battr = {							\
 		.attr = { .name = #f, .mode = 0400 },			\
-		.show = vmcsctl_field_show,				\
-		.store = vmcsctl_field_store,				\
+		.read = vmcsctl_field_read,				\
+		.write = vmcsctl_field_write,				\
 	},								\
 	.encoding = f,							\
 	.write = rule,							\
@@ -428,7 +497,7 @@ static struct vmcsctl_field vmcsctl_fields[] = {
 	VMCSCTL_FIELD(HOST_INTR_SSP_TABLE),
 };
 
-static struct attribute *vmcsctl_field_attrs[ARRAY_SIZE(vmcsctl_fields) + 1];
+static const struct bin_attribute *vmcsctl_field_attrs[ARRAY_SIZE(vmcsctl_fields) + 1];
 /* The fields file: what each record of a dump file is (include/uapi/linux/vmcsctl.h). */
 static struct vmcsctl_field_info vmcsctl_field_infos[ARRAY_SIZE(vmcsctl_fields)];
 static DECLARE_BITMAP(vmcsctl_supported, ARRAY_SIZE(vmcsctl_fields));
@@ -438,62 +507,74 @@ static bool vmcsctl_probed;
  * Fields this CPU does not implement have no file.  With writes enabled,
  * root may write the fields of vmcs01 that have a write rule.
  */
-static umode_t vmcsctl_field_visible(struct kobject *kobj, struct attribute *attr, int i)
+static umode_t vmcsctl_field_visible(struct kobject *kobj, const struct bin_attribute *attr,
+				     int i)
 {
 	if (!test_bit(i, vmcsctl_supported))
 		return 0;
 	if (vmcsctl_fields[i].write && vmcsctl_writes_enabled() &&
 	    to_vmcsctl_dir(kobj)->kind == VMCSCTL_VMCS01)
 		return 0600;
-	return attr->mode;
+	return attr->attr.mode;
 }
 
 static const struct attribute_group vmcsctl_field_group = {
-	.attrs = vmcsctl_field_attrs,
-	.is_visible = vmcsctl_field_visible,
+	.bin_attrs = vmcsctl_field_attrs,
+	.is_bin_visible = vmcsctl_field_visible,
 };
 
-static ssize_t vcpu_id_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+/*
+ * The info files: a short text each, made by a show function into a
+ * buffer of VMCSCTL_INFO_MAX bytes and served by one read function that
+ * checks the opener first.
+ */
+#define VMCSCTL_INFO_MAX	64
+
+struct vmcsctl_info {
+	const struct bin_attribute battr;
+	int (*show)(struct vmcsctl_dir *dir, char *buf);
+};
+
+static int vcpu_id_show(struct vmcsctl_dir *dir, char *buf)
 {
-	return sysfs_emit(buf, "%u\n", to_vmcsctl_dir(kobj)->vcpu->vcpu_id);
+	return scnprintf(buf, VMCSCTL_INFO_MAX, "%u\n", dir->vcpu->vcpu_id);
 }
 
-static ssize_t pid_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+static int pid_show(struct vmcsctl_dir *dir, char *buf)
 {
-	return sysfs_emit(buf, "%d\n", pid_nr(to_vmcsctl_dir(kobj)->owner));
+	return scnprintf(buf, VMCSCTL_INFO_MAX, "%d\n", pid_nr(dir->owner));
 }
 
 /* The thread that ran the vCPU last (KVM_RUN), 0 before its first run. */
-static ssize_t tid_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+static int tid_show(struct vmcsctl_dir *dir, char *buf)
 {
-	struct kvm_vcpu *vcpu = to_vmcsctl_dir(kobj)->vcpu;
+	struct kvm_vcpu *vcpu = dir->vcpu;
 	pid_t tid;
 
 	/* KVM_RUN replaces and puts vcpu->pid under pid_lock, not RCU. */
 	read_lock(&vcpu->pid_lock);
 	tid = pid_nr(vcpu->pid);
 	read_unlock(&vcpu->pid_lock);
-	return sysfs_emit(buf, "%d\n", tid);
+	return scnprintf(buf, VMCSCTL_INFO_MAX, "%d\n", tid);
 }
 
-static ssize_t vm_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+static int vm_show(struct vmcsctl_dir *dir, char *buf)
 {
-	return sysfs_emit(buf, "%s\n", to_vmcsctl_dir(kobj)->vm);
+	return scnprintf(buf, VMCSCTL_INFO_MAX, "%s\n", dir->vm);
 }
 
-static ssize_t id_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+static int id_show(struct vmcsctl_dir *dir, char *buf)
 {
-	return sysfs_emit(buf, "%llu\n", to_vmcsctl_dir(kobj)->id);
+	return scnprintf(buf, VMCSCTL_INFO_MAX, "%llu\n", dir->id);
 }
 
-static ssize_t cpu_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+static int cpu_show(struct vmcsctl_dir *dir, char *buf)
 {
-	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
 	int ret = vmcsctl_dir_get(dir);
 
 	if (ret)
 		return ret;
-	ret = sysfs_emit(buf, "%d\n", READ_ONCE(vmcsctl_dir_vmcs(dir)->cpu));
+	ret = scnprintf(buf, VMCSCTL_INFO_MAX, "%d\n", READ_ONCE(vmcsctl_dir_vmcs(dir)->cpu));
 	vmcsctl_dir_put(dir);
 	return ret;
 }
@@ -502,63 +583,83 @@ static ssize_t cpu_show(struct kobject *kobj, struct kobj_attribute *attr, char 
  * The VMCS header lives in memory, not in the CPU's VMCS cache.  Bit 31 of
  * a shadow VMCS's revision_id is the shadow-VMCS indicator.
  */
-static ssize_t revision_id_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+static int revision_id_show(struct vmcsctl_dir *dir, char *buf)
 {
-	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
 	struct vmcs *vmcs;
 	int ret = vmcsctl_dir_get(dir);
 
 	if (ret)
 		return ret;
 	vmcs = vmcsctl_dir_region(dir);
-	ret = sysfs_emit(buf, "0x%08x\n",
-			 vmcs->hdr.revision_id | (u32)vmcs->hdr.shadow_vmcs << 31);
+	ret = scnprintf(buf, VMCSCTL_INFO_MAX, "0x%08x\n",
+			vmcs->hdr.revision_id | (u32)vmcs->hdr.shadow_vmcs << 31);
 	vmcsctl_dir_put(dir);
 	return ret;
 }
 
-static ssize_t abort_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+static int abort_show(struct vmcsctl_dir *dir, char *buf)
 {
-	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
 	int ret = vmcsctl_dir_get(dir);
 
 	if (ret)
 		return ret;
-	ret = sysfs_emit(buf, "0x%08x\n", READ_ONCE(vmcsctl_dir_region(dir)->abort));
+	ret = scnprintf(buf, VMCSCTL_INFO_MAX, "0x%08x\n",
+			READ_ONCE(vmcsctl_dir_region(dir)->abort));
 	vmcsctl_dir_put(dir);
 	return ret;
 }
 
 /* Which VMCS the vCPU uses now, and whether it runs L2: a snapshot. */
-static ssize_t vmcsctl_current_show(struct kobject *kobj, struct kobj_attribute *attr,
-				    char *buf)
+static int current_vmcs_show(struct vmcsctl_dir *dir, char *buf)
 {
-	struct vcpu_vmx *vmx = to_vmx(to_vmcsctl_dir(kobj)->vcpu);
+	struct vcpu_vmx *vmx = to_vmx(dir->vcpu);
 
-	return sysfs_emit(buf, "%s\n", READ_ONCE(vmx->loaded_vmcs) == &vmx->vmcs01 ?
-			  "vmcs01" : "vmcs02");
+	return scnprintf(buf, VMCSCTL_INFO_MAX, "%s\n",
+			 READ_ONCE(vmx->loaded_vmcs) == &vmx->vmcs01 ? "vmcs01" : "vmcs02");
 }
 
-static ssize_t guest_mode_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+static int guest_mode_show(struct vmcsctl_dir *dir, char *buf)
 {
-	return sysfs_emit(buf, "%d\n", is_guest_mode(to_vmcsctl_dir(kobj)->vcpu));
+	return scnprintf(buf, VMCSCTL_INFO_MAX, "%d\n", is_guest_mode(dir->vcpu));
 }
 
-static struct kobj_attribute vmcsctl_attr_vcpu_id = __ATTR_RO_MODE(vcpu_id, 0400);
-static struct kobj_attribute vmcsctl_attr_pid = __ATTR_RO_MODE(pid, 0400);
-static struct kobj_attribute vmcsctl_attr_tid = __ATTR_RO_MODE(tid, 0400);
-static struct kobj_attribute vmcsctl_attr_vm = __ATTR_RO_MODE(vm, 0400);
-static struct kobj_attribute vmcsctl_attr_id = __ATTR_RO_MODE(id, 0400);
-static struct kobj_attribute vmcsctl_attr_cpu = __ATTR_RO_MODE(cpu, 0400);
-static struct kobj_attribute vmcsctl_attr_revision_id = __ATTR_RO_MODE(revision_id, 0400);
-static struct kobj_attribute vmcsctl_attr_abort = __ATTR_RO_MODE(abort, 0400);
-/* Spelled out: __ATTR_RO_MODE() would stringify the expansion of current. */
-static struct kobj_attribute vmcsctl_attr_current = {
-	.attr = { .name = "current", .mode = 0400 },
-	.show = vmcsctl_current_show,
-};
+static ssize_t vmcsctl_info_read(struct file *file, struct kobject *kobj,
+				 const struct bin_attribute *attr, char *buf, loff_t off,
+				 size_t count)
+{
+	const struct vmcsctl_info *info = container_of(attr, struct vmcsctl_info, battr);
+	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
+	char text[VMCSCTL_INFO_MAX];
+	int ret;
 
-static struct kobj_attribute vmcsctl_attr_guest_mode = __ATTR_RO_MODE(guest_mode, 0400);
+	ret = vmcsctl_may_read(file, dir);
+	if (ret)
+		return ret;
+	ret = info->show(dir, text);
+	if (ret < 0)
+		return ret;
+	return memory_read_from_buffer(buf, count, &off, text, ret);
+}
+
+#define VMCSCTL_INFO(_name, _file)					\
+static const struct vmcsctl_info vmcsctl_info_##_name = {		\
+	.battr = {							\
+		.attr = { .name = _file, .mode = 0400 },		\
+		.read = vmcsctl_info_read,				\
+	},								\
+	.show = _name##_show,						\
+}
+
+VMCSCTL_INFO(vcpu_id, "vcpu_id");
+VMCSCTL_INFO(pid, "pid");
+VMCSCTL_INFO(tid, "tid");
+VMCSCTL_INFO(vm, "vm");
+VMCSCTL_INFO(id, "id");
+VMCSCTL_INFO(cpu, "cpu");
+VMCSCTL_INFO(revision_id, "revision_id");
+VMCSCTL_INFO(abort, "abort");
+VMCSCTL_INFO(current_vmcs, "current");
+VMCSCTL_INFO(guest_mode, "guest_mode");
 
 struct vmcsctl_dump {
 	u32 fields[ARRAY_SIZE(vmcsctl_fields)];
@@ -569,34 +670,43 @@ struct vmcsctl_dump {
 /*
  * Every field of the directory, read in one IPI so that the values belong
  * to the same moment, as an array of struct vmcsctl_dump_entry in table
- * order.  It fits in one page: read it with one read() at offset 0, as
- * each read() takes a new snapshot.  The opener must have had
- * CAP_SYS_ADMIN, as for /proc/PID/stack; under lockdown=confidentiality
- * the fields that give away the host are left out.
+ * order.  It fits in one page and is read in one read() at offset 0,
+ * which takes the snapshot; a read at an offset inside it would take
+ * another and could tear, so it is refused (EINVAL), and a read at or
+ * past its end reads nothing and takes none.  The opener's rights are
+ * checked as for every file (vmcsctl_may_read()); under
+ * lockdown=confidentiality the fields that give away the host are left
+ * out.
  */
 static ssize_t vmcsctl_dump_read(struct file *file, struct kobject *kobj,
 				 const struct bin_attribute *attr, char *buf, loff_t off,
 				 size_t count)
 {
 	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
-	bool hide_host = vmcsctl_host_locked_down();
 	struct vmcsctl_dump *dump;
 	unsigned int i, n = 0;
+	bool hide_host;
 	size_t len;
 	int ret;
 
-	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
-		return -EPERM;
+	ret = vmcsctl_may_read(file, dir);
+	if (ret)
+		return ret;
+	hide_host = vmcsctl_host_locked_down();
+	for_each_set_bit(i, vmcsctl_supported, ARRAY_SIZE(vmcsctl_fields))
+		n += !hide_host || !vmcsctl_field_is_host(&vmcsctl_fields[i]);
+	len = n * sizeof(dump->entries[0]);
+	if (off >= len)
+		return 0;
+	if (off)
+		return -EINVAL;
 	dump = kzalloc_obj(*dump, GFP_KERNEL);
 	if (!dump)
 		return -ENOMEM;
+	n = 0;
 	for_each_set_bit(i, vmcsctl_supported, ARRAY_SIZE(vmcsctl_fields))
 		if (!hide_host || !vmcsctl_field_is_host(&vmcsctl_fields[i]))
 			dump->fields[n++] = vmcsctl_fields[i].encoding;
-	len = n * sizeof(dump->entries[0]);
-	ret = 0;
-	if (off >= len)
-		goto out;
 	ret = vmcsctl_dir_read(dir, dump->fields, dump->values, n);
 	if (ret)
 		goto out;
@@ -604,9 +714,7 @@ static ssize_t vmcsctl_dump_read(struct file *file, struct kobject *kobj,
 		dump->entries[i].encoding = dump->fields[i];
 		dump->entries[i].value = dump->values[i];
 	}
-	count = min_t(size_t, count, len - off);
-	memcpy(buf, (char *)dump->entries + off, count);
-	ret = count;
+	ret = memory_read_from_buffer(buf, count, &off, dump->entries, len);
 out:
 	kfree(dump);
 	return ret;
@@ -648,42 +756,37 @@ static void vmcsctl_describe_fields(void)
 			info->flags |= VMCSCTL_FIELD_WRITABLE;
 		if (vmcsctl_field_is_host(field))
 			info->flags |= VMCSCTL_FIELD_HOST;
-		strscpy(info->name, field->kattr.attr.name, sizeof(info->name));
+		strscpy(info->name, field->battr.attr.name, sizeof(info->name));
 	}
 }
 
 /* Every directory: where the VMCS is, its header, all fields at once. */
-static struct attribute *vmcsctl_vmcs_attrs[] = {
-	&vmcsctl_attr_cpu.attr,
-	&vmcsctl_attr_revision_id.attr,
-	&vmcsctl_attr_abort.attr,
-	NULL,
-};
-
-static const struct bin_attribute *const vmcsctl_vmcs_bin_attrs[] = {
+static const struct bin_attribute *const vmcsctl_vmcs_attrs[] = {
+	&vmcsctl_info_cpu.battr,
+	&vmcsctl_info_revision_id.battr,
+	&vmcsctl_info_abort.battr,
 	&bin_attr_dump,
 	NULL,
 };
 
 static const struct attribute_group vmcsctl_vmcs_group = {
-	.attrs = vmcsctl_vmcs_attrs,
-	.bin_attrs = vmcsctl_vmcs_bin_attrs,
+	.bin_attrs = vmcsctl_vmcs_attrs,
 };
 
 /* A vCPU's directory only. */
-static struct attribute *vmcsctl_vcpu_attrs[] = {
-	&vmcsctl_attr_vcpu_id.attr,
-	&vmcsctl_attr_pid.attr,
-	&vmcsctl_attr_tid.attr,
-	&vmcsctl_attr_vm.attr,
-	&vmcsctl_attr_id.attr,
-	&vmcsctl_attr_current.attr,
-	&vmcsctl_attr_guest_mode.attr,
+static const struct bin_attribute *const vmcsctl_vcpu_attrs[] = {
+	&vmcsctl_info_vcpu_id.battr,
+	&vmcsctl_info_pid.battr,
+	&vmcsctl_info_tid.battr,
+	&vmcsctl_info_vm.battr,
+	&vmcsctl_info_id.battr,
+	&vmcsctl_info_current_vmcs.battr,
+	&vmcsctl_info_guest_mode.battr,
 	NULL,
 };
 
 static const struct attribute_group vmcsctl_vcpu_group = {
-	.attrs = vmcsctl_vcpu_attrs,
+	.bin_attrs = vmcsctl_vcpu_attrs,
 };
 
 static const struct attribute_group *vmcsctl_vcpu_groups[] = {
@@ -697,33 +800,6 @@ static const struct attribute_group *vmcsctl_nested_groups[] = {
 	&vmcsctl_vmcs_group,
 	&vmcsctl_field_group,
 	NULL,
-};
-
-/*
- * Every file: root's file mode, and CAP_SYS_ADMIN in the initial user
- * namespace, as the files show other processes' guests and, but for
- * lockdown, kernel addresses.  sysfs gives show() and store() no file, so
- * it is the reader's or writer's capability that counts here (the dump
- * file checks its opener's).
- */
-static ssize_t vmcsctl_attr_show(struct kobject *kobj, struct attribute *attr, char *buf)
-{
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	return kobj_sysfs_ops.show(kobj, attr, buf);
-}
-
-static ssize_t vmcsctl_attr_store(struct kobject *kobj, struct attribute *attr,
-				  const char *buf, size_t count)
-{
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	return kobj_sysfs_ops.store(kobj, attr, buf, count);
-}
-
-static const struct sysfs_ops vmcsctl_sysfs_ops = {
-	.show = vmcsctl_attr_show,
-	.store = vmcsctl_attr_store,
 };
 
 /* Directories whose release has not run yet: kvm_intel must outlive them. */
@@ -750,13 +826,11 @@ static void vmcsctl_dir_release(struct kobject *kobj)
 
 static const struct kobj_type vmcsctl_vcpu_ktype = {
 	.release = vmcsctl_dir_release,
-	.sysfs_ops = &vmcsctl_sysfs_ops,
 	.default_groups = vmcsctl_vcpu_groups,
 };
 
 static const struct kobj_type vmcsctl_nested_ktype = {
 	.release = vmcsctl_dir_release,
-	.sysfs_ops = &vmcsctl_sysfs_ops,
 	.default_groups = vmcsctl_nested_groups,
 };
 
@@ -844,8 +918,9 @@ static void vmcsctl_dir_del(struct vmcsctl_dir *dir)
  * Add the vCPU's directory and, where KVM offers nested VMX, its vmcs02/
  * and shadow/: they are there for the vCPU's whole life, so that nothing
  * a guest does (VMXON, VMXOFF) adds or removes sysfs files; they answer
- * -ENODATA while L1 is outside VMX operation.  On failure everything is
- * undone and the reference to @dir is gone.
+ * -ENODATA while L1 is outside VMX operation.  On failure before the
+ * directory is added the reference to @dir is gone (-errno); after, the
+ * caller removes it (1), once it no longer holds vcpu->mutex.
  */
 static int vmcsctl_dir_publish(struct vmcsctl_dir *dir)
 {
@@ -871,9 +946,7 @@ static int vmcsctl_dir_publish(struct vmcsctl_dir *dir)
 		if (!ret)
 			ret = vmcsctl_subdir_add(dir, VMCSCTL_SHADOW, "shadow", &dir->shadow);
 	}
-	if (ret)
-		vmcsctl_dir_del(dir);
-	return ret;
+	return ret ? 1 : 0;
 }
 
 /**
@@ -915,12 +988,24 @@ void vmcsctl_vcpu_postcreate(struct kvm_vcpu *vcpu)
 	}
 	ret = vmcsctl_dir_publish(dir);
 	if (!ret) {
+		mutex_lock(&dir->nested_lock);
 		dir->nested_live = vmx->nested.vmxon || vmx->nested.smm.vmxon;
+		mutex_unlock(&dir->nested_lock);
 		vmx->vmcsctl = dir;
 	}
 	mutex_unlock(&vcpu->mutex);
-	if (ret)
-		pr_warn_ratelimited("vCPU %u not published: %d\n", vcpu->vcpu_id, ret);
+	/*
+	 * Removing waits for readers of the files, which must not wait for
+	 * vcpu->mutex in turn: undo a half-published directory without it.
+	 */
+	if (ret > 0)
+		vmcsctl_dir_del(dir);
+	if (ret) {
+		pr_warn_ratelimited("vCPU %u not published\n", vcpu->vcpu_id);
+		return;
+	}
+	/* For udev and "vmcsctl watch"; kobject_del() sends KOBJ_REMOVE. */
+	kobject_uevent(&dir->kobj, KOBJ_ADD);
 }
 
 /**
@@ -999,7 +1084,7 @@ void vmcsctl_init(void)
 		return;
 	}
 	for (i = 0; i < ARRAY_SIZE(vmcsctl_fields); i++)
-		vmcsctl_field_attrs[i] = &vmcsctl_fields[i].kattr.attr;
+		vmcsctl_field_attrs[i] = &vmcsctl_fields[i].battr;
 	vmcsctl_describe_fields();
 	vmcsctl_kset = kset_create_and_add("vmcsctl", NULL, kernel_kobj);
 	if (!vmcsctl_kset) {

@@ -31,7 +31,7 @@ struct vmcsctl_write_rule {
  * field without a write rule is never writable.
  */
 struct vmcsctl_field {
-	struct kobj_attribute kattr;
+	const struct bin_attribute battr;
 	u32 encoding;
 	const struct vmcsctl_write_rule *write;
 	bool host_pa;		/* holds a host physical address */
@@ -67,16 +67,17 @@ int vmcsctl_probe_fields(const struct vmcsctl_field *fields, unsigned int n,
 
 #ifdef CONFIG_KVM_VMCSCTL_WRITE
 bool vmcsctl_writes_enabled(void);
-int vmcsctl_write(struct kvm_vcpu *vcpu, struct pid *owner, const char *dir,
-		  const struct vmcsctl_field *field, const char *buf);
+int vmcsctl_write(struct file *file, struct kvm_vcpu *vcpu, struct pid *owner,
+		  const char *dir, const struct vmcsctl_field *field, const char *buf);
 #else
 static inline bool vmcsctl_writes_enabled(void)
 {
 	return false;
 }
 
-static inline int vmcsctl_write(struct kvm_vcpu *vcpu, struct pid *owner, const char *dir,
-				const struct vmcsctl_field *field, const char *buf)
+static inline int vmcsctl_write(struct file *file, struct kvm_vcpu *vcpu, struct pid *owner,
+				const char *dir, const struct vmcsctl_field *field,
+				const char *buf)
 {
 	return -EACCES;
 }

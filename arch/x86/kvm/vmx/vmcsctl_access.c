@@ -352,7 +352,7 @@ int vmcsctl_probe_fields(const struct vmcsctl_field *fields, unsigned int n,
 	for (i = 0; !p.ret && i < n; i++)
 		if (test_bit(i, anywhere) && !test_bit(i, supported))
 			pr_info("%s: VMREAD works on some CPUs only; not shown\n",
-				fields[i].kattr.attr.name);
+				fields[i].battr.attr.name);
 out:
 	bitmap_free(anywhere);
 	bitmap_free(p.here);

@@ -7,21 +7,25 @@
  * A write is the vCPU ioctl that userspace would use, run by KVM's own
  * code with vcpu->mutex held (trylock: a vCPU inside KVM_RUN gets -EBUSY):
  * KVM_GET_REGS/KVM_SET_REGS for RIP, RSP and RFLAGS, which also drops an
- * exception queued at the old RIP; KVM_GET_SREGS/KVM_SET_SREGS for the
- * segment and descriptor-table registers, with their validity checks;
- * KVM_SET_MSRS's path for the SYSENTER MSRs, and KVM_SET_VCPU_EVENTS's
- * for interruptibility.  So KVM's caches stay coherent and the vCPU is
- * left in a state that its owner could have produced.  The next VM entry
- * runs with it.
+ * exception queued at the old RIP; KVM_GET_SREGS2/KVM_SET_SREGS2 for the
+ * segment and descriptor-table registers, with their validity checks and
+ * the PDPTRs kept; KVM_SET_MSRS's path for the SYSENTER MSRs, and
+ * KVM_SET_VCPU_EVENTS's for interruptibility.  So KVM's caches stay
+ * coherent and the vCPU is left in a state that its owner could have
+ * produced.  None of them reads or writes guest memory, which the writer,
+ * not being the VMM, could only reach through its own address space.  The
+ * next VM entry runs with it.
  *
- * Who may write: CAP_SYS_ADMIN (checked for every file of vmcsctl), the
- * right to ptrace-attach to the thread that runs the vCPU (or, before its
- * first KVM_RUN, to the process that created it), and no lockdown.  Every
- * write taints the kernel and is logged, and audited where CONFIG_AUDIT.
+ * Who may write: the opener of the file, with the credentials it opened
+ * it with: CAP_SYS_ADMIN (checked for every file of vmcsctl), the right to
+ * ptrace-attach to the thread that runs the vCPU (or, before its first
+ * KVM_RUN, to the process that created it), and no lockdown.  Every write
+ * taints the kernel and is logged, and audited where CONFIG_AUDIT.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": vmcsctl: " fmt
 
 #include <linux/audit.h>
+#include <linux/cred.h>
 #include <linux/ctype.h>
 #include <linux/kstrtox.h>
 #include <linux/kvm_host.h>
@@ -85,13 +89,18 @@ static bool vmcsctl_value_ok(struct kvm_vcpu *vcpu, const struct vmcsctl_field *
 }
 
 /*
- * May current change the guest of @vcpu?  It must be allowed to attach
- * to the thread that runs the vCPU, as a debugger would, or to the
- * process that created it if that thread is gone or never ran it.
+ * May the opener of @file change the guest of @vcpu?  It must have been
+ * allowed to attach to the thread that runs the vCPU, as a debugger
+ * would, or to the process that created it if that thread is gone or
+ * never ran it.  The opener's credentials, not the writer's: a file
+ * passed to a more privileged process gains nothing.  (What ptrace
+ * decides by task rather than by credentials, Yama's ptracer relation
+ * under ptrace_scope=1, it can only decide for the writing task.)
  */
-static int vmcsctl_may_write(struct kvm_vcpu *vcpu, struct pid *owner)
+static int vmcsctl_may_write(struct file *file, struct kvm_vcpu *vcpu, struct pid *owner)
 {
 	struct task_struct *task;
+	const struct cred *old;
 	bool ok;
 	int ret;
 
@@ -110,13 +119,15 @@ static int vmcsctl_may_write(struct kvm_vcpu *vcpu, struct pid *owner)
 	rcu_read_unlock();
 	if (!task)
 		return -ESRCH;
-	ok = ptrace_may_access(task, PTRACE_MODE_ATTACH_REALCREDS);
+	old = override_creds(file->f_cred);
+	ok = ptrace_may_access(task, PTRACE_MODE_ATTACH_FSCREDS);
+	revert_creds(old);
 	put_task_struct(task);
 	return ok ? 0 : -EPERM;
 }
 
 /* Segment registers in the order of their VMCS encodings (SDM Vol. 3, B.1). */
-static struct kvm_segment *vmcsctl_sreg(struct kvm_sregs *sregs, u32 encoding, u32 es)
+static struct kvm_segment *vmcsctl_sreg(struct kvm_sregs2 *sregs, u32 encoding, u32 es)
 {
 	struct kvm_segment *segs[] = {
 		&sregs->es, &sregs->cs, &sregs->ss, &sregs->ds,
@@ -149,10 +160,10 @@ static void vmcsctl_ar_set(struct kvm_segment *seg, u64 ar)
 }
 
 /*
- * The member of struct kvm_sregs that holds @encoding, with its old value,
- * after storing @value in it; false if the field is not in kvm_sregs.
+ * The member of struct kvm_sregs2 that holds @encoding, with its old value,
+ * after storing @value in it; false if the field is not in kvm_sregs2.
  */
-static bool vmcsctl_sregs_field(struct kvm_sregs *sregs, u32 encoding, u64 value, u64 *old)
+static bool vmcsctl_sregs_field(struct kvm_sregs2 *sregs, u32 encoding, u64 value, u64 *old)
 {
 	struct kvm_segment *seg;
 	struct kvm_dtable *dt;
@@ -246,7 +257,7 @@ static int vmcsctl_write_locked(struct kvm_vcpu *vcpu, u32 encoding, u64 value, 
 {
 	union {
 		struct kvm_regs regs;
-		struct kvm_sregs sregs;
+		struct kvm_sregs2 sregs;
 	} *state;
 	u64 *reg;
 	int ret;
@@ -285,46 +296,67 @@ static int vmcsctl_write_locked(struct kvm_vcpu *vcpu, u32 encoding, u64 value, 
 			vcpu_put(vcpu);
 		}
 	} else {
-		ret = kvm_arch_vcpu_ioctl_get_sregs(vcpu, &state->sregs);
-		if (!ret && WARN_ON_ONCE(!vmcsctl_sregs_field(&state->sregs, encoding, value, old)))
+		/*
+		 * KVM_GET_SREGS2 and KVM_SET_SREGS2, with the vCPU loaded as
+		 * their ioctl has it.  For a PAE guest the PDPTRs go back as
+		 * they are (KVM_SREGS2_FLAGS_PDPTRS_VALID): KVM_SET_SREGS would
+		 * reload them from guest memory, through current's address
+		 * space, which is the writer's and not the VM's, and drop
+		 * PDPTRs that the VMM set.  No write reads guest memory.
+		 */
+		vcpu_load(vcpu);
+		kvm_vcpu_ioctl_x86_get_sregs2(vcpu, &state->sregs);
+		if (WARN_ON_ONCE(!vmcsctl_sregs_field(&state->sregs, encoding, value, old)))
 			ret = -EACCES;
-		if (!ret)
-			ret = kvm_arch_vcpu_ioctl_set_sregs(vcpu, &state->sregs);
+		else
+			ret = kvm_vcpu_ioctl_x86_set_sregs2(vcpu, &state->sregs);
+		vcpu_put(vcpu);
 	}
 	kfree(state);
 	return ret;
 }
 
+/*
+ * A write that changed the guest is logged and audited; one refused for
+ * the writer's rights or the vCPU's state is audited with its errno, so
+ * that attempts leave a trace too (a malformed value does not get here).
+ */
 static void vmcsctl_log(const char *dir, const struct vmcsctl_field *field, u64 old,
-			u64 value)
+			u64 value, int ret)
 {
 	struct audit_buffer *ab;
 
-	pr_notice("write %s/%s: %#llx -> %#llx by %s[%d]\n", dir, field->kattr.attr.name,
-		  old, value, current->comm, task_pid_nr(current));
+	if (!ret)
+		pr_notice("write %s/%s: %#llx -> %#llx by %s[%d]\n", dir,
+			  field->battr.attr.name, old, value, current->comm,
+			  task_pid_nr(current));
 
 	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_KERNEL_OTHER);
 	if (!ab)
 		return;
-	audit_log_format(ab, "op=vmcsctl_write dir=%s field=%s old=%#llx new=%#llx", dir,
-			 field->kattr.attr.name, old, value);
+	audit_log_format(ab, "op=vmcsctl_write dir=%s field=%s", dir, field->battr.attr.name);
+	if (!ret)
+		audit_log_format(ab, " old=%#llx new=%#llx res=1", old, value);
+	else
+		audit_log_format(ab, " new=%#llx res=0 errno=%d", value, -ret);
 	audit_log_task_info(ab);
 	audit_log_end(ab);
 }
 
 /**
  * vmcsctl_write() - write one field of a stopped vCPU's vmcs01
+ * @file: the field file, whose opener's rights count
  * @vcpu: the vCPU; it stays alive for the call
  * @owner: the process that created @vcpu
  * @dir: name of its vmcsctl directory, for the log
  * @field: the field; only fields with a write rule are writable
  * @buf: the new value as written to the file
  *
- * The caller has checked CAP_SYS_ADMIN.
+ * The caller has checked the opener's CAP_SYS_ADMIN.
  *
  * Context: process context, may sleep.
  * Return: 0; -EACCES if writes are off or @field is not writable; -EPERM
- * under lockdown (integrity or confidentiality) or if current may not
+ * under lockdown (integrity or confidentiality) or if the opener may not
  * ptrace the vCPU's thread; -ESRCH if no task of the VM is left; -EINVAL
  * for a malformed value, a reserved bit set, a value that VM entry refuses
  * whatever the rest of the state (a non-canonical address, blocking by
@@ -337,8 +369,8 @@ static void vmcsctl_log(const char *dir, const struct vmcsctl_field *field, u64 
  * accepted, as KVM_SET_SREGS accepts it, and the next KVM_RUN ends in
  * KVM_EXIT_FAIL_ENTRY.
  */
-int vmcsctl_write(struct kvm_vcpu *vcpu, struct pid *owner, const char *dir,
-		  const struct vmcsctl_field *field, const char *buf)
+int vmcsctl_write(struct file *file, struct kvm_vcpu *vcpu, struct pid *owner,
+		  const char *dir, const struct vmcsctl_field *field, const char *buf)
 {
 	struct vcpu_vmx *vmx = to_vmx(vcpu);
 	u64 value, old = 0;
@@ -352,9 +384,11 @@ int vmcsctl_write(struct kvm_vcpu *vcpu, struct pid *owner, const char *dir,
 	if (!vmcsctl_value_ok(vcpu, field, value))
 		return -EINVAL;
 
-	if (!mutex_trylock(&vcpu->mutex))
+	if (!mutex_trylock(&vcpu->mutex)) {
+		vmcsctl_log(dir, field, 0, value, -EBUSY);
 		return -EBUSY;
-	ret = vmcsctl_may_write(vcpu, owner);
+	}
+	ret = vmcsctl_may_write(file, vcpu, owner);
 	if (!ret && vcpu->kvm->vm_dead)
 		ret = -EIO;
 	if (!ret && (is_guest_mode(vcpu) || vmx->rmode.vm86_active))
@@ -366,7 +400,6 @@ int vmcsctl_write(struct kvm_vcpu *vcpu, struct pid *owner, const char *dir,
 		add_taint(TAINT_USER, LOCKDEP_STILL_OK);
 	mutex_unlock(&vcpu->mutex);
 
-	if (!ret)
-		vmcsctl_log(dir, field, old, value);
+	vmcsctl_log(dir, field, old, value, ret);
 	return ret;
 }

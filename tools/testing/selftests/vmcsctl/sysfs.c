@@ -243,3 +243,67 @@ int caps_keep_only(int cap1, int cap2)
 	}
 	return syscall(SYS_capset, &hdr, data);
 }
+
+int cap_effective(int cap, bool on)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	if (on)
+		data[cap / 32].effective |= 1u << (cap % 32);
+	else
+		data[cap / 32].effective &= ~(1u << (cap % 32));
+	return syscall(SYS_capset, &hdr, data);
+}
+
+int fd_pass_init(struct fd_pass *p)
+{
+	if (pipe(p->ready))
+		return -errno;
+	if (pipe(p->done)) {
+		close(p->ready[0]);
+		close(p->ready[1]);
+		return -errno;
+	}
+	return 0;
+}
+
+int fd_pass_offer(struct fd_pass *p, const int *fds, int n)
+{
+	char byte;
+
+	if (n > MAX_PASSED_FDS)
+		return -EINVAL;
+	close(p->done[1]);
+	if (write(p->ready[1], fds, sizeof(*fds) * n) != (ssize_t)(sizeof(*fds) * n))
+		return -EIO;
+	/* Keep the files open until the parent has taken them (EOF). */
+	return read(p->done[0], &byte, 1) == 0 ? 0 : -EPROTO;
+}
+
+int fd_pass_take(struct fd_pass *p, pid_t child, int *fds, int n)
+{
+	int theirs[MAX_PASSED_FDS], pidfd, i, ret = 0;
+
+	if (n > MAX_PASSED_FDS)
+		return -EINVAL;
+	close(p->ready[1]);
+	close(p->done[0]);
+	if (read(p->ready[0], theirs, sizeof(*theirs) * n) != (ssize_t)(sizeof(*theirs) * n))
+		ret = -EPROTO;
+	pidfd = ret ? -1 : syscall(SYS_pidfd_open, child, 0);
+	if (!ret && pidfd < 0)
+		ret = -errno;
+	for (i = 0; !ret && i < n; i++) {
+		fds[i] = syscall(SYS_pidfd_getfd, pidfd, theirs[i], 0);
+		if (fds[i] < 0)
+			ret = -errno;
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	close(p->ready[0]);
+	close(p->done[1]);
+	return ret;
+}

@@ -54,5 +54,24 @@ int vmcsctl_count_dirs(void);
 pid_t gettid_(void);
 /* Drop every capability of the calling thread but cap1 and cap2 (-1: none); 0 or -1. */
 int caps_keep_only(int cap1, int cap2);
+/* Clear or set @cap in the effective set only (it stays permitted); 0 or -1. */
+int cap_effective(int cap, bool on);
+
+/*
+ * Hand up to MAX_PASSED_FDS open files from a child to its parent: the
+ * parent takes them with pidfd_getfd(), which installs the same open file
+ * (its opener's credentials included), as SCM_RIGHTS would.  Init before
+ * fork(); the child offers (and waits until they are taken), the parent
+ * takes.  0 or -errno.
+ */
+#define MAX_PASSED_FDS	8
+struct fd_pass {
+	int ready[2];	/* child -> parent: the descriptor numbers */
+	int done[2];	/* closed by the parent once it has the files */
+};
+
+int fd_pass_init(struct fd_pass *p);
+int fd_pass_offer(struct fd_pass *p, const int *fds, int n);
+int fd_pass_take(struct fd_pass *p, pid_t child, int *fds, int n);
 
 #endif

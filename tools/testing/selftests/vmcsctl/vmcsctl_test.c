@@ -13,10 +13,13 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
+#include <linux/netlink.h>
 
 #include "../kselftest_harness.h"
 #include "harness_field.h"
@@ -550,24 +553,16 @@ TEST_F(stopped, root_only)
 }
 
 /*
- * Root without CAP_SYS_ADMIN reads nothing.  Field files check the
- * reader's capabilities (sysfs gives show() no file): a file opened before
- * the drop does not read either.  The dump file checks its opener's, as
- * /proc/PID/stack does: opened before the drop, it still reads.
+ * Root without CAP_SYS_ADMIN reads nothing: neither files it opens then
+ * nor files it opened before.
  */
 TEST_F(stopped, capability)
 {
-	char path[512], buf[64];
 	struct vmcsctl_dump_entry e[256];
-	int rip_fd, dump_fd, status;
+	char path[512], buf[64];
+	int status;
 	pid_t child;
 
-	snprintf(path, sizeof(path), "%s/%s/GUEST_RIP", VMCSCTL_DIR, self->dir);
-	rip_fd = open(path, O_RDONLY);
-	ASSERT_LE(0, rip_fd);
-	snprintf(path, sizeof(path), "%s/%s/dump", VMCSCTL_DIR, self->dir);
-	dump_fd = open(path, O_RDONLY);
-	ASSERT_LE(0, dump_fd);
 	child = fork();
 	ASSERT_GE(child, 0);
 	if (!child) {
@@ -575,31 +570,205 @@ TEST_F(stopped, capability)
 
 		if (prctl(PR_SET_KEEPCAPS, 0) || caps_keep_only(-1, -1))
 			_exit(100);
-		bad |= (read(rip_fd, buf, sizeof(buf)) != -1 || errno != EPERM) << 0;
-		bad |= (pread(dump_fd, e, sizeof(e), 0) <= 0) << 1;
 		snprintf(path, sizeof(path), "%s/%s/HOST_RIP", VMCSCTL_DIR, self->dir);
 		fd = open(path, O_RDONLY);
-		bad |= (fd < 0 || read(fd, buf, sizeof(buf)) != -1 || errno != EPERM) << 2;
+		bad |= (fd < 0 || read(fd, buf, sizeof(buf)) != -1 || errno != EPERM) << 0;
 		snprintf(path, sizeof(path), "%s/%s/dump", VMCSCTL_DIR, self->dir);
 		fd = open(path, O_RDONLY);
-		bad |= (fd < 0 || read(fd, e, sizeof(e)) != -1 || errno != EPERM) << 3;
+		bad |= (fd < 0 || read(fd, e, sizeof(e)) != -1 || errno != EPERM) << 1;
 		snprintf(path, sizeof(path), "%s/%s/vcpu_id", VMCSCTL_DIR, self->dir);
 		fd = open(path, O_RDONLY);
-		bad |= (fd < 0 || read(fd, buf, sizeof(buf)) != -1 || errno != EPERM) << 4;
+		bad |= (fd < 0 || read(fd, buf, sizeof(buf)) != -1 || errno != EPERM) << 2;
 		fd = open(VMCSCTL_DIR "/fields", O_RDONLY);
-		bad |= (fd < 0 || read(fd, buf, sizeof(buf)) != -1 || errno != EPERM) << 5;
+		bad |= (fd < 0 || read(fd, buf, sizeof(buf)) != -1 || errno != EPERM) << 3;
 		_exit(bad);
 	}
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status))
-		TH_LOG("failed, by bit: 0 open GUEST_RIP read, 1 open dump did not read, %s",
-		       "2 HOST_RIP, 3 dump, 4 vcpu_id, 5 fields read; 100: capset");
-	/* And the parent, with its capabilities, still reads both. */
-	EXPECT_LT(0, pread(rip_fd, buf, sizeof(buf), 0));
-	EXPECT_LT(0, pread(dump_fd, e, sizeof(e), 0));
-	close(rip_fd);
-	close(dump_fd);
+		TH_LOG("failed, by bit: 0 HOST_RIP, 1 dump, 2 vcpu_id, 3 fields read; 100: capset");
+}
+
+/* The files of opener_rights: a host field, a guest field, info files, dump, fields. */
+static const char *const opener_files[] = {
+	"HOST_RIP", "GUEST_RSP", "vcpu_id", "tid", "dump", "../fields",
+};
+
+#define NR_OPENER_FILES		ARRAY_SIZE(opener_files)
+
+static int open_opener_files(const char *dir, int *fds)
+{
+	char path[512];
+	unsigned int i;
+
+	for (i = 0; i < NR_OPENER_FILES; i++) {
+		snprintf(path, sizeof(path), "%s/%s/%s", VMCSCTL_DIR, dir, opener_files[i]);
+		fds[i] = open(path, O_RDONLY);
+		if (fds[i] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Bit i set: file i did not read (@readable) or did not fail with EPERM. */
+static int read_opener_files(const int *fds, bool readable)
+{
+	unsigned int i;
+	char buf[4096];
+	int bad = 0;
+	ssize_t n;
+
+	for (i = 0; i < NR_OPENER_FILES; i++) {
+		n = pread(fds[i], buf, sizeof(buf), 0);
+		if (readable ? n <= 0 : n != -1 || errno != EPERM)
+			bad |= 1 << i;
+	}
+	return bad;
+}
+
+static void close_opener_files(const int *fds)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_OPENER_FILES; i++)
+		close(fds[i]);
+}
+
+/*
+ * The opener's rights count, never the reader's, as for /proc/PID/stack.
+ * A root process opens files while CAP_SYS_ADMIN is not in its effective
+ * set, which file modes allow (uid 0 owns them), raises it again: the
+ * files give EPERM, and they do in the privileged parent that takes them
+ * with pidfd_getfd() (the same open file, as SCM_RIGHTS would pass it).
+ * Files opened with the rights still read in a child that has become
+ * nobody: an open file is a capability, as any is.
+ */
+TEST_F(stopped, opener_rights)
+{
+	int fds[NR_OPENER_FILES], status, bad;
+	struct fd_pass pass;
+	struct kvm_regs regs;
+	char text[64];
+	pid_t child;
+	ssize_t n;
+
+	ASSERT_EQ(0, fd_pass_init(&pass));
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {
+		if (cap_effective(CAP_SYS_ADMIN, false) || open_opener_files(self->dir, fds) ||
+		    cap_effective(CAP_SYS_ADMIN, true))
+			_exit(100);
+		bad = read_opener_files(fds, false);
+		if (fd_pass_offer(&pass, fds, NR_OPENER_FILES))
+			_exit(101);
+		_exit(bad);
+	}
+	ASSERT_EQ(0, fd_pass_take(&pass, child, fds, NR_OPENER_FILES));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("opened without CAP_SYS_ADMIN, read with it: bit i: file %s",
+		       "i of opener_files[] read (100: capset or open, 101: passing)");
+	EXPECT_EQ(0, read_opener_files(fds, false))
+		TH_LOG("passed to a privileged process: bit i: file i of opener_files[] read");
+	close_opener_files(fds);
+
+	ASSERT_EQ(0, open_opener_files(self->dir, fds));
+	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {
+		if (setgid(65534) || setuid(65534) || !access(VMCSCTL_DIR "/fields", R_OK))
+			_exit(100);
+		bad = read_opener_files(fds, true);
+		n = pread(fds[1], text, sizeof(text) - 1, 0);
+		text[n > 0 ? n : 0] = 0;
+		bad |= (strtoull(text, NULL, 16) != regs.rsp) << 7;
+		_exit(bad);
+	}
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("opened by root, read by nobody: bit i: file i did not read, %s",
+		       "7: GUEST_RSP is not KVM_GET_REGS' RSP; 100: setuid");
+	close_opener_files(fds);
+}
+
+/*
+ * A value or a dump is read in one read() at offset 0: a read inside it
+ * would take a new snapshot and could tear, so it gives EINVAL; a read at
+ * or past the end reads nothing, so cat and read-until-EOF work.
+ */
+TEST_F(stopped, one_snapshot_per_read)
+{
+	struct vmcsctl_dump_entry e[256];
+	int fd, digits = field_digits(0x681e);	/* GUEST_RIP */
+	char path[512], buf[64];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "%s/%s/GUEST_RIP", VMCSCTL_DIR, self->dir);
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(digits + 3, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(0, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(4, pread(fd, buf, 4, 0));
+	EXPECT_EQ(-1, pread(fd, buf, sizeof(buf), 4));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, pread(fd, buf, sizeof(buf), digits + 3));
+	close(fd);
+
+	snprintf(path, sizeof(path), "%s/%s/dump", VMCSCTL_DIR, self->dir);
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	len = read(fd, e, sizeof(e));
+	ASSERT_LT(0, len);
+	EXPECT_EQ(0, len % (ssize_t)sizeof(e[0]));
+	EXPECT_EQ(0, read(fd, e, sizeof(e)));
+	EXPECT_EQ(sizeof(e[0]), pread(fd, e, sizeof(e[0]), 0));
+	EXPECT_EQ(-1, pread(fd, e, sizeof(e), sizeof(e[0])));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, pread(fd, e, sizeof(e), len));
+	close(fd);
+	TH_LOG("GUEST_RIP: %d bytes, dump: %zd bytes, each in one read", digits + 3, len);
+}
+
+/*
+ * udev hears of a directory once it is complete (KOBJ_ADD) and when it
+ * goes (KOBJ_REMOVE), as "add@" and "remove@" its path under /sys.
+ */
+TEST(uevents)
+{
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	struct timeval timeout = { .tv_sec = 5 };
+	char name[64], add[128], remove[128], buf[4096];
+	bool added = false, removed = false;
+	struct vcpu *vcpu;
+	struct vm vm;
+	ssize_t n;
+	int sock;
+
+	sock = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+	ASSERT_LE(0, sock);
+	ASSERT_EQ(0, bind(sock, (struct sockaddr *)&addr, sizeof(addr)));
+	ASSERT_EQ(0, setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)));
+	ASSERT_EQ(0, vm_create(&vm));
+	ASSERT_EQ(0, vm_add_vcpu(&vm, &vcpu));
+	own_dir(name, sizeof(name));
+	vm_destroy(&vm);
+	snprintf(add, sizeof(add), "add@/kernel/vmcsctl/%s", name);
+	snprintf(remove, sizeof(remove), "remove@/kernel/vmcsctl/%s", name);
+	while (!removed && (n = recv(sock, buf, sizeof(buf) - 1, 0)) > 0) {
+		buf[n] = 0;
+		/* The add comes first: the directory was complete before it. */
+		if (!strcmp(buf, add))
+			added = true;
+		else if (!strcmp(buf, remove))
+			removed = added;
+	}
+	EXPECT_TRUE(added) TH_LOG("no \"%s\"", add);
+	EXPECT_TRUE(removed) TH_LOG("no \"%s\" after the add", remove);
+	close(sock);
 }
 
 /* A file held open across VM destruction gives an errno, not a value. */

@@ -10,6 +10,7 @@
  * run in real mode, which needs unrestricted_guest.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,10 @@ TEST_F(writes, taint_and_log)
 			 "field=GUEST_RIP old=0x1002 new=0x1004");
 		for (tries = 0; tries < 50 && !kernel_log_has(record); tries++)
 			usleep(100000);	/* kauditd prints asynchronously */
+		EXPECT_TRUE(kernel_log_has(record)) TH_LOG("no audit record \"%s\"", record);
+		/* The refused write is audited with its errno. */
+		snprintf(record, sizeof(record), "op=vmcsctl_write dir=%s %s", self->dir,
+			 "field=GUEST_CS_AR_BYTES new=0x209b res=0 errno=22");
 		EXPECT_TRUE(kernel_log_has(record)) TH_LOG("no audit record \"%s\"", record);
 		EXPECT_TRUE(kernel_log_has(line)) TH_LOG("no \"%s\" in the kernel log", line);
 	}
@@ -363,6 +368,147 @@ TEST_F(writes, writer_privileges)
 	EXPECT_EQ(0, write_as(self->dir, "GUEST_RIP", "0x1008", CAP_SYS_ADMIN,
 			      CAP_SYS_PTRACE));
 	EXPECT_EQ(0x1008, FIELD(GUEST_RIP));
+	RUN_TO_OUT(0x12, 3);
+}
+
+/*
+ * A 32-bit PAE guest (flat segments, one 2 MiB page at 0):
+ *
+ *	out 0x10, al		; stopped here
+ *	mov al, [0x2000]	; through DS
+ *	out 0x11, al
+ *	hlt
+ */
+static const uint8_t pae_load_ds[] = {
+	0xe6, 0x10, 0xa0, 0x00, 0x20, 0x00, 0x00, 0xe6, 0x11, 0xf4,
+};
+
+#define PAE_PDPT	0x4000	/* CR3: the PDPT in guest memory */
+#define PAE_PD_MEMORY	0x5000	/* the page directory it points to */
+#define PAE_PD_SREGS2	0x6000	/* the one KVM_SET_SREGS2's PDPTRs point to */
+#define PDE_2M_AT_0	0x83	/* present, writable, 2 MiB page at 0 */
+
+/*
+ * The VMM sets PDPTRs with KVM_SET_SREGS2 that differ from the PDPT in
+ * memory (both page directories map the same).  A write of DS's base from
+ * another process keeps them: KVM_SET_SREGS would reload the PDPTRs from
+ * guest memory, through the writer's address space, which is not the
+ * VM's.  KVM_GET_SREGS2 shows the VMM's PDPTRs after the write, and the
+ * guest runs on, loading through the new base.
+ */
+TEST_F(writes, pae_pdptrs_kept)
+{
+	struct kvm_regs regs = { .rip = VM_CODE_GPA, .rflags = 2 };
+	struct kvm_segment data;
+	struct kvm_sregs2 sregs;
+	uint8_t *mem = self->vm.mem;
+
+	if (!self->ready)
+		return;
+	*(uint64_t *)(mem + PAE_PDPT) = PAE_PD_MEMORY | 1;
+	*(uint64_t *)(mem + PAE_PD_MEMORY) = PDE_2M_AT_0;
+	*(uint64_t *)(mem + PAE_PD_SREGS2) = PDE_2M_AT_0;
+	mem[0x2000] = 0x11;
+	mem[0x2100] = 0x22;
+	vm_load_code(&self->vm, VM_CODE_GPA, pae_load_ds, sizeof(pae_load_ds));
+
+	ASSERT_EQ(0, ioctl(self->vcpu->fd, KVM_GET_SREGS2, &sregs));
+	sregs.cs = (struct kvm_segment){ .limit = 0xffffffff, .selector = 8, .type = 11,
+					 .present = 1, .db = 1, .s = 1, .g = 1 };
+	data = sregs.cs;
+	data.selector = 0x10;
+	data.type = 3;
+	sregs.ds = data;
+	sregs.es = data;
+	sregs.fs = data;
+	sregs.gs = data;
+	sregs.ss = data;
+	sregs.cr0 = 0x80000031;		/* PG, NE, ET, PE */
+	sregs.cr4 = 0x20;		/* PAE */
+	sregs.cr3 = PAE_PDPT;
+	sregs.efer = 0;
+	sregs.flags = KVM_SREGS2_FLAGS_PDPTRS_VALID;
+	memset(sregs.pdptrs, 0, sizeof(sregs.pdptrs));
+	sregs.pdptrs[0] = PAE_PD_SREGS2 | 1;
+	ASSERT_EQ(0, ioctl(self->vcpu->fd, KVM_SET_SREGS2, &sregs));
+	ASSERT_EQ(0, ioctl(self->vcpu->fd, KVM_SET_REGS, &regs));
+	ASSERT_EQ(0, vcpu_run(self->vcpu));
+	ASSERT_EQ(KVM_EXIT_IO, self->vcpu->run->exit_reason);
+	ASSERT_EQ(0x10, self->vcpu->run->io.port);
+
+	ASSERT_EQ(0, write_as(self->dir, "GUEST_DS_BASE", "0x100", CAP_SYS_ADMIN,
+			      CAP_SYS_PTRACE));
+	ASSERT_EQ(0, ioctl(self->vcpu->fd, KVM_GET_SREGS2, &sregs));
+	EXPECT_EQ(0x100, sregs.ds.base);
+	EXPECT_TRUE(sregs.flags & KVM_SREGS2_FLAGS_PDPTRS_VALID);
+	EXPECT_EQ(PAE_PD_SREGS2 | 1, sregs.pdptrs[0])
+		TH_LOG("PDPTR0 %#llx: reloaded from the PDPT in memory",
+		       (unsigned long long)sregs.pdptrs[0]);
+	RUN_TO_OUT(0x11, 0x22);
+	ASSERT_EQ(0, ioctl(self->vcpu->fd, KVM_GET_SREGS2, &sregs));
+	EXPECT_EQ(PAE_PD_SREGS2 | 1, sregs.pdptrs[0]);
+}
+
+/*
+ * A write counts the opener's rights, not the writer's: GUEST_RIP opened
+ * by this root process while CAP_SYS_ADMIN was not effective gives EPERM
+ * once it is again, and in this (privileged) process after it took the
+ * file with pidfd_getfd(); opened with the rights, the file
+ * writes in a child that has become nobody.  KVM_GET_REGS shows each.
+ */
+TEST_F(writes, opener_rights)
+{
+	struct kvm_regs regs;
+	struct fd_pass pass;
+	int fd, status;
+	char path[512];
+	pid_t child;
+
+	if (!self->ready)
+		return;
+	START(three_outs);
+	snprintf(path, sizeof(path), "%s/%s/GUEST_RIP", VMCSCTL_DIR, self->dir);
+	ASSERT_EQ(0, fd_pass_init(&pass));
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {
+		int bad;
+
+		if (cap_effective(CAP_SYS_ADMIN, false))
+			_exit(100);
+		fd = open(path, O_WRONLY);
+		if (fd < 0 || cap_effective(CAP_SYS_ADMIN, true))
+			_exit(101);
+		bad = write(fd, "0x1004", 6) != -1 || errno != EPERM;
+		if (fd_pass_offer(&pass, &fd, 1))
+			_exit(102);
+		_exit(bad);
+	}
+	ASSERT_EQ(0, fd_pass_take(&pass, child, &fd, 1));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("1: the opener's write was not refused");
+	EXPECT_EQ(-1, write(fd, "0x1004", 6));
+	EXPECT_EQ(EPERM, errno);
+	close(fd);
+	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
+	EXPECT_EQ(0x1002, regs.rip);
+
+	fd = open(path, O_WRONLY);
+	ASSERT_LE(0, fd);
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child) {
+		if (setgid(65534) || setuid(65534))
+			_exit(100);
+		_exit(write(fd, "0x1008", 6) == 6 ? 0 : errno);
+	}
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("nobody's write with root's file: errno");
+	close(fd);
+	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
+	EXPECT_EQ(0x1008, regs.rip);
 	RUN_TO_OUT(0x12, 3);
 }
 
