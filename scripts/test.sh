@@ -14,10 +14,12 @@
 #  - x86_64, every base: the vmcsctl selftests (reads, writes, vmcsctl
 #    check against the CPU's VM entry, nested, then lockdown, which raises
 #    the lockdown level for the rest of the boot) in one boot with 2 CPUs
-#    and kvm_intel.vmcsctl_write=1; vmcsctl_module_test in a boot of its
-#    own with 1 CPU and writes off (nothing may be opened for writing,
-#    fault injection, kvm_intel unload/reload, which stalls a 2-CPU Bochs
-#    guest; see README).  On a backport, vmcsctl_check_test runs its
+#    and kvm_intel.vmcsctl_write=1, CPU 1 offline (maxcpus=1) until
+#    vmcsctl_test's first test brings it up under a VM; vmcsctl_module_test
+#    in a boot of its own with 1 CPU and writes off (nothing may be opened
+#    for writing, fault injection, kvm_intel unload/reload, which stalls a
+#    2-CPU Bochs guest, even with CPU 1 offline; see README).  On a
+#    backport, vmcsctl_check_test runs its
 #    "writes" part only: the cases that go through the kernel (vmcsctl set
 #    and its refusals); the rest compares vmcsctl(8), the same program on
 #    every base, with the CPU.
@@ -120,6 +122,9 @@ run_stage() {
 			CPUS=1 exec "$TOP/scripts/boot.sh" "$s/vmcsctl_module_test"
 		fi
 		export MODULES="kvm_intel vmcsctl_write=1"
+		# CPU 1 stays offline until vmcsctl_test's first test brings it
+		# up under a VM whose vCPU had the fields probed on CPU 0 alone.
+		export KCMDLINE="${KCMDLINE:+$KCMDLINE }maxcpus=1"
 		if [ "$arch" = i386 ]; then
 			exec "$TOP/scripts/boot.sh" "$s/vmcsctl_test" "$s/vmcsctl_write_test" \
 				"$s/vmcsctl_lockdown_test"

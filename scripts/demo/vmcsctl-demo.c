@@ -112,6 +112,10 @@ static int inject_fault(struct vm *vm, struct vcpu *vcpu, const char *dir)
 	       "KVM_GET_SREGS ds.base=0x%llx\n", DATA_GPA, out_value(vcpu), vcpu->run->io.port,
 	       sregs.ds.base);
 	show_audit();
+	if (vcpu_complete_exit(vcpu)) {
+		perror("demo: KVM_RUN");
+		return 1;
+	}
 	return 0;
 }
 
@@ -193,6 +197,12 @@ int main(void)
 		       "GUEST_CS_AR_BYTES GUEST_TR_AR_BYTES GUEST_INTERRUPTIBILITY_INFO "
 		       "CPU_BASED_VM_EXEC_CONTROL SECONDARY_VM_EXEC_CONTROL VM_ENTRY_CONTROLS");
 	ret |= vmcsctl("vmcsctl check %s%s", dir, "");
+	/* Writes wait until KVM has finished the OUT, as a VMM lets it when it stops a vCPU. */
+	printf("\ndemo: KVM_RUN with immediate_exit: KVM completes the OUT, the guest does not run\n");
+	if (vcpu_complete_exit(vcpu)) {
+		perror("demo: KVM_RUN");
+		return 1;
+	}
 	ret |= inject_fault(&vm, vcpu, dir);
 	ret |= break_entry(vcpu, dir);
 	vm_destroy(&vm);

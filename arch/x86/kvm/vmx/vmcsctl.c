@@ -147,6 +147,29 @@ static int vmcsctl_host_locked_down(void)
 }
 
 /**
+ * vmcsctl_opener_may_ptrace() - may the opener of @file ptrace @task?
+ * @file: an open file of vmcsctl
+ * @task: the VMM's task
+ * @mode: PTRACE_MODE_READ_FSCREDS or PTRACE_MODE_ATTACH_FSCREDS
+ *
+ * ptrace_may_access() decides for current; here it decides with the
+ * credentials @file was opened with, as /proc/PID/mem does, so that the
+ * task that happens to read or write the file neither adds nor removes
+ * rights.
+ *
+ * Context: process context.
+ * Return: true if the opener may.
+ */
+bool vmcsctl_opener_may_ptrace(struct file *file, struct task_struct *task, unsigned int mode)
+{
+	const struct cred *old = override_creds(file->f_cred);
+	bool ok = ptrace_may_access(task, mode);
+
+	revert_creds(old);
+	return ok;
+}
+
+/**
  * vmcsctl_may_read() - may the opener of @file see the guest of @dir?
  * @file: an open file of @dir
  * @dir: a VMCS directory
@@ -170,7 +193,6 @@ static int vmcsctl_host_locked_down(void)
 static int vmcsctl_may_read(struct file *file, struct vmcsctl_dir *dir)
 {
 	struct task_struct *task;
-	const struct cred *old;
 	bool ok;
 
 	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
@@ -178,9 +200,7 @@ static int vmcsctl_may_read(struct file *file, struct vmcsctl_dir *dir)
 	task = get_pid_task(vmcsctl_vcpu_dir(dir)->owner, PIDTYPE_TGID);
 	if (!task)
 		return -ESRCH;
-	old = override_creds(file->f_cred);
-	ok = ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS);
-	revert_creds(old);
+	ok = vmcsctl_opener_may_ptrace(file, task, PTRACE_MODE_READ_FSCREDS);
 	put_task_struct(task);
 	return ok ? 0 : -EACCES;
 }
@@ -1110,4 +1130,5 @@ void vmcsctl_exit(void)
 	kset_unregister(vmcsctl_kset);
 	vmcsctl_kset = NULL;
 	wait_var_event(&vmcsctl_nr_dirs, !atomic_read(&vmcsctl_nr_dirs));
+	vmcsctl_probe_exit();
 }

@@ -62,8 +62,11 @@ static inline unsigned int vmcsctl_field_bits(u32 encoding)
 
 int vmcsctl_read(struct kvm_vcpu *vcpu, struct loaded_vmcs *lv, bool shadow,
 		 const u32 *fields, u64 *values, unsigned int n);
+void vmcsctl_probe_exit(void);
 int vmcsctl_probe_fields(const struct vmcsctl_field *fields, unsigned int n,
 			 unsigned long *supported);
+
+bool vmcsctl_opener_may_ptrace(struct file *file, struct task_struct *task, unsigned int mode);
 
 #ifdef CONFIG_KVM_VMCSCTL_WRITE
 bool vmcsctl_writes_enabled(void);

@@ -21,6 +21,7 @@
 #include <linux/bitmap.h>
 #include <linux/cpu.h>
 #include <linux/kvm_host.h>
+#include <linux/slab.h>
 #include <linux/smp.h>
 #include <asm/asm.h>
 
@@ -29,6 +30,26 @@
 
 /* Retries while the VMCS moves between CPUs under the reader. */
 #define VMCSCTL_TRIES	16
+
+/*
+ * What the fields shown (those every CPU online at the first probe
+ * implements) lack on one CPU: probed the first time a VMCS is read on
+ * it, so that a CPU brought online later is never asked for a field it
+ * does not have.  Such a VMREAD would fail and, as any VMfail with a
+ * current VMCS, write VM_INSTRUCTION_ERROR into the vCPU's own VMCS.
+ */
+struct vmcsctl_cpu {
+	bool probed;
+	unsigned int nr_missing;
+	u32 *missing;		/* encodings of shown fields VMREAD fails on */
+};
+
+static DEFINE_PER_CPU(struct vmcsctl_cpu, vmcsctl_cpus);
+static DEFINE_MUTEX(vmcsctl_cpu_lock);	/* probes of single CPUs */
+/* The fields shown, fixed by vmcsctl_probe_fields() before any read. */
+static const struct vmcsctl_field *vmcsctl_shown_fields;
+static const unsigned long *vmcsctl_shown;
+static unsigned int vmcsctl_nr_fields;
 
 /*
  * The VMX instructions below return -EIO on VMfail (CF or ZF set) and, via
@@ -134,10 +155,19 @@ static int vmcsctl_vmread_fields(const u32 *fields, u64 *values, unsigned int n)
 static int vmcsctl_read_here(struct vmcs *vmcs, bool clear, const u32 *fields, u64 *values,
 			     unsigned int n)
 {
+	const struct vmcsctl_cpu *here = this_cpu_ptr(&vmcsctl_cpus);
 	u64 pa = __pa(vmcs), saved;
+	unsigned int i, j;
 	int ret;
 
 	lockdep_assert_irqs_disabled();
+	/* The reader probed this CPU, unless it moved here meanwhile: retry. */
+	if (!READ_ONCE(here->probed))
+		return -EAGAIN;
+	for (i = 0; i < here->nr_missing; i++)
+		for (j = 0; j < n; j++)
+			if (fields[j] == here->missing[i])
+				return -EOPNOTSUPP;
 	ret = vmcsctl_vmptrst(&saved);
 	if (ret)
 		return ret;
@@ -152,6 +182,88 @@ static int vmcsctl_read_here(struct vmcs *vmcs, bool clear, const u32 *fields, u
 	if (saved != INVALID_PAGE)
 		WARN_ON_ONCE(vmcsctl_vmptrld(saved));
 	return ret;
+}
+
+struct vmcsctl_probe {
+	const struct vmcsctl_field *fields;
+	unsigned int n;
+	struct vmcs *scratch;
+	unsigned long *here;
+	int ret;
+};
+
+/* On one CPU: which fields does VMREAD of a clear, loaded scratch VMCS accept? */
+static void vmcsctl_probe_here(void *data)
+{
+	struct vmcsctl_probe *p = data;
+	u64 saved, pa = __pa(p->scratch), value;
+	unsigned int i;
+
+	p->ret = vmcsctl_vmptrst(&saved);
+	if (!p->ret)
+		p->ret = vmcsctl_vmclear(pa);
+	if (!p->ret)
+		p->ret = vmcsctl_vmptrld(pa);
+	if (p->ret)
+		return;
+	for (i = 0; i < p->n; i++)
+		if (!vmcsctl_vmread_field(p->fields[i].encoding, &value))
+			__set_bit(i, p->here);
+	WARN_ON_ONCE(vmcsctl_vmclear(pa));
+	if (saved != INVALID_PAGE)
+		WARN_ON_ONCE(vmcsctl_vmptrld(saved));
+}
+
+/*
+ * Probe @cpu, online and in VMX operation, if no VMCS was read on it yet:
+ * which of the fields shown does it lack?  Logged if any; reads of those
+ * on @cpu then fail with -EOPNOTSUPP.
+ */
+static int vmcsctl_probe_cpu(int cpu)
+{
+	struct vmcsctl_cpu *c = per_cpu_ptr(&vmcsctl_cpus, cpu);
+	struct vmcsctl_probe p = { .fields = vmcsctl_shown_fields, .n = vmcsctl_nr_fields };
+	unsigned int i, nr = 0;
+	u32 *missing = NULL;
+
+	if (READ_ONCE(c->probed))
+		return 0;
+	mutex_lock(&vmcsctl_cpu_lock);
+	if (c->probed)
+		goto out;
+	p.scratch = alloc_vmcs(false);
+	p.here = bitmap_zalloc(p.n, GFP_KERNEL);
+	if (!p.scratch || !p.here) {
+		p.ret = -ENOMEM;
+		goto out;
+	}
+	p.ret = smp_call_function_single(cpu, vmcsctl_probe_here, &p, 1) ?: p.ret;
+	if (p.ret)
+		goto out;
+	bitmap_andnot(p.here, vmcsctl_shown, p.here, p.n);
+	nr = bitmap_weight(p.here, p.n);
+	if (nr) {
+		missing = kcalloc(nr, sizeof(*missing), GFP_KERNEL);
+		if (!missing) {
+			p.ret = -ENOMEM;
+			goto out;
+		}
+		nr = 0;
+		for_each_set_bit(i, p.here, p.n)
+			missing[nr++] = p.fields[i].encoding;
+		pr_warn("CPU %d lacks %u of the fields shown (first: %s); their reads there fail\n",
+			cpu, nr, p.fields[find_first_bit(p.here, p.n)].battr.attr.name);
+	}
+	c->missing = missing;
+	c->nr_missing = nr;
+	/* Read with IRQs off on @cpu, after the IPI that the reader sends. */
+	WRITE_ONCE(c->probed, true);
+out:
+	mutex_unlock(&vmcsctl_cpu_lock);
+	bitmap_free(p.here);
+	if (p.scratch)
+		free_vmcs(p.scratch);
+	return p.ret;
 }
 
 struct vmcsctl_request {
@@ -207,11 +319,16 @@ static int vmcsctl_read_clear(struct kvm_vcpu *vcpu, struct vmcsctl_request *req
 
 	if (!req->locked && !mutex_trylock(&vcpu->mutex))
 		return -EBUSY;
+	ret = vmcsctl_probe_cpu(raw_smp_processor_id());
+	if (ret)
+		goto out;
+	ret = -EAGAIN;
 	local_irq_save(flags);
 	if (READ_ONCE(req->lv->cpu) == -1)
 		ret = vmcsctl_read_here(vmcsctl_request_vmcs(req), true, req->fields,
 					req->values, req->n);
 	local_irq_restore(flags);
+out:
 	if (!req->locked)
 		mutex_unlock(&vcpu->mutex);
 	return ret;
@@ -233,7 +350,9 @@ static int vmcsctl_read_clear(struct kvm_vcpu *vcpu, struct vmcsctl_request *req
  * VMXOFF) meanwhile: every online CPU is in VMX operation while a VM exists.
  *
  * Context: process context, may sleep.
- * Return: 0; -EIO if the CPU refuses (VMX off, unsupported field); -EBUSY
+ * Return: 0; -EIO if the CPU refuses (VMX off); -EOPNOTSUPP if the CPU
+ * that holds the VMCS lacks one of @fields (a CPU brought online after
+ * the fields were probed); -ENOMEM if that CPU could not be probed; -EBUSY
  * if the VMCS is clear while its vCPU is inside KVM_RUN (its CPU went
  * offline), keeps moving between CPUs, or, for the shadow VMCS, the vCPU
  * runs L2; -ENODEV with enlightened VMCS.
@@ -257,7 +376,8 @@ int vmcsctl_read(struct kvm_vcpu *vcpu, struct loaded_vmcs *lv, bool shadow,
 	for (tries = 0; tries < VMCSCTL_TRIES; tries++) {
 		cpu = READ_ONCE(lv->cpu);
 		if (cpu >= 0) {
-			ret = smp_call_function_single(cpu, vmcsctl_read_on_owner, &req, 1);
+			ret = vmcsctl_probe_cpu(cpu) ?:
+			      smp_call_function_single(cpu, vmcsctl_read_on_owner, &req, 1);
 			if (!ret)
 				ret = req.ret;
 		} else {
@@ -275,36 +395,6 @@ int vmcsctl_read(struct kvm_vcpu *vcpu, struct loaded_vmcs *lv, bool shadow,
 	return ret;
 }
 
-struct vmcsctl_probe {
-	const struct vmcsctl_field *fields;
-	unsigned int n;
-	struct vmcs *scratch;
-	unsigned long *here;
-	int ret;
-};
-
-/* On one CPU: which fields does VMREAD of a clear, loaded scratch VMCS accept? */
-static void vmcsctl_probe_here(void *data)
-{
-	struct vmcsctl_probe *p = data;
-	u64 saved, pa = __pa(p->scratch), value;
-	unsigned int i;
-
-	p->ret = vmcsctl_vmptrst(&saved);
-	if (!p->ret)
-		p->ret = vmcsctl_vmclear(pa);
-	if (!p->ret)
-		p->ret = vmcsctl_vmptrld(pa);
-	if (p->ret)
-		return;
-	for (i = 0; i < p->n; i++)
-		if (!vmcsctl_vmread_field(p->fields[i].encoding, &value))
-			__set_bit(i, p->here);
-	WARN_ON_ONCE(vmcsctl_vmclear(pa));
-	if (saved != INVALID_PAGE)
-		WARN_ON_ONCE(vmcsctl_vmptrld(saved));
-}
-
 /**
  * vmcsctl_probe_fields() - find the fields that every CPU implements
  * @fields: the fields to probe
@@ -315,8 +405,10 @@ static void vmcsctl_probe_here(void *data)
  * VMREADs every field of a scratch VMCS on each online CPU in turn: a
  * VMfail for an unsupported field then only marks the scratch VMCS.  A
  * field is shown only if all CPUs accept it, as a VMCS can be read on any
- * of them; fields that only some CPUs accept are logged.  Needs VMX
- * operation on every online CPU, i.e. a VM must exist.
+ * of them; fields that only some CPUs accept are logged.  @supported
+ * stays in use: a CPU brought online later is probed for these fields
+ * when a VMCS is first read on it.  Needs VMX operation on every online
+ * CPU, i.e. a VM must exist.
  *
  * Context: process context, may sleep.
  * Return: 0, -ENOMEM, or -EIO if VMX is off.
@@ -347,6 +439,14 @@ int vmcsctl_probe_fields(const struct vmcsctl_field *fields, unsigned int n,
 		bitmap_and(supported, supported, p.here, n);
 		bitmap_or(anywhere, anywhere, p.here, n);
 	}
+	if (!p.ret) {
+		/* These CPUs have every field shown; later ones are probed on use. */
+		vmcsctl_shown_fields = fields;
+		vmcsctl_shown = supported;
+		vmcsctl_nr_fields = n;
+		for_each_online_cpu(cpu)
+			WRITE_ONCE(per_cpu_ptr(&vmcsctl_cpus, cpu)->probed, true);
+	}
 	cpus_read_unlock();
 
 	for (i = 0; !p.ret && i < n; i++)
@@ -359,4 +459,13 @@ out:
 	if (p.scratch)
 		free_vmcs(p.scratch);
 	return p.ret;
+}
+
+/* Forget what the CPUs lack, when kvm_intel goes away. */
+void vmcsctl_probe_exit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		kfree(per_cpu_ptr(&vmcsctl_cpus, cpu)->missing);
 }

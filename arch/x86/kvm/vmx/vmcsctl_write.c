@@ -25,7 +25,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": vmcsctl: " fmt
 
 #include <linux/audit.h>
-#include <linux/cred.h>
 #include <linux/ctype.h>
 #include <linux/kstrtox.h>
 #include <linux/kvm_host.h>
@@ -100,7 +99,6 @@ static bool vmcsctl_value_ok(struct kvm_vcpu *vcpu, const struct vmcsctl_field *
 static int vmcsctl_may_write(struct file *file, struct kvm_vcpu *vcpu, struct pid *owner)
 {
 	struct task_struct *task;
-	const struct cred *old;
 	bool ok;
 	int ret;
 
@@ -119,9 +117,7 @@ static int vmcsctl_may_write(struct file *file, struct kvm_vcpu *vcpu, struct pi
 	rcu_read_unlock();
 	if (!task)
 		return -ESRCH;
-	old = override_creds(file->f_cred);
-	ok = ptrace_may_access(task, PTRACE_MODE_ATTACH_FSCREDS);
-	revert_creds(old);
+	ok = vmcsctl_opener_may_ptrace(file, task, PTRACE_MODE_ATTACH_FSCREDS);
 	put_task_struct(task);
 	return ok ? 0 : -EPERM;
 }
@@ -252,7 +248,18 @@ static void vmcsctl_write_interruptibility(struct kvm_vcpu *vcpu, u64 value, u64
 	vcpu_put(vcpu);
 }
 
-/* Write @value to @encoding as the vCPU ioctls would; vcpu->mutex is held. */
+/*
+ * Write @value to @encoding as the vCPU ioctls would; vcpu->mutex is held.
+ *
+ * Not between an exit to userspace that KVM must complete (KVM_EXIT_IO,
+ * KVM_EXIT_MMIO, ...) and the KVM_RUN that completes it: that KVM_RUN
+ * finishes the instruction from state saved at the exit, so it would undo
+ * a new RIP (an emulated MMIO read writes back the RIP it decoded) or
+ * clear written STI or MOV-SS blocking as it skips the instruction, and
+ * KVM's API documentation calls the guest state consistent only after it.
+ * The caller refuses with -EBUSY; a VMM completes the exit with KVM_RUN
+ * and immediate_exit set, as it must before saving the state.
+ */
 static int vmcsctl_write_locked(struct kvm_vcpu *vcpu, u32 encoding, u64 value, u64 *old)
 {
 	union {
@@ -363,8 +370,10 @@ static void vmcsctl_log(const char *dir, const struct vmcsctl_field *field, u64 
  * STI and MOV SS together) or one that the vCPU ioctl refuses (e.g. CS.L
  * set outside long mode); -ERANGE for a value wider than @field; -EIO if
  * the VM is dead or bugged; -EBUSY if the vCPU is in KVM_RUN or another
- * vCPU ioctl, runs L2, or is in real mode that KVM emulates with vm86
- * (KVM keeps that segment state itself).  On error nothing changed.  A
+ * vCPU ioctl, runs L2, is in real mode that KVM emulates with vm86 (KVM
+ * keeps that segment state itself), or KVM still owes the guest the end
+ * of an exit to userspace (see vmcsctl_write_locked()).  On error nothing
+ * changed.  A
  * value that VM entry refuses only together with other state is
  * accepted, as KVM_SET_SREGS accepts it, and the next KVM_RUN ends in
  * KVM_EXIT_FAIL_ENTRY.
@@ -391,7 +400,8 @@ int vmcsctl_write(struct file *file, struct kvm_vcpu *vcpu, struct pid *owner,
 	ret = vmcsctl_may_write(file, vcpu, owner);
 	if (!ret && vcpu->kvm->vm_dead)
 		ret = -EIO;
-	if (!ret && (is_guest_mode(vcpu) || vmx->rmode.vm86_active))
+	if (!ret && (is_guest_mode(vcpu) || vmx->rmode.vm86_active ||
+		     vcpu->arch.complete_userspace_io))
 		ret = -EBUSY;
 	if (!ret)
 		ret = vmcsctl_write_locked(vcpu, field->encoding, value, &old);

@@ -98,6 +98,21 @@ int vcpu_run(struct vcpu *vcpu)
 	return ioctl(vcpu->fd, KVM_RUN, 0) ? -errno : 0;
 }
 
+/*
+ * Let KVM finish the instruction that exited to userspace (the OUT or IN,
+ * the MMIO access) without entering the guest: KVM_RUN with immediate_exit
+ * completes it and returns EINTR.
+ */
+int vcpu_complete_exit(struct vcpu *vcpu)
+{
+	int ret;
+
+	vcpu->run->immediate_exit = 1;
+	ret = ioctl(vcpu->fd, KVM_RUN, 0) ? -errno : -EPROTO;
+	vcpu->run->immediate_exit = 0;
+	return ret == -EINTR ? 0 : ret;
+}
+
 int vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs)
 {
 	return ioctl(vcpu->fd, KVM_GET_REGS, regs) ? -errno : 0;

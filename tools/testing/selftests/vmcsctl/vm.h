@@ -36,6 +36,8 @@ int vm_add_vcpu(struct vm *vm, struct vcpu **out);
 void vm_load_code(struct vm *vm, uint64_t gpa, const void *code, size_t len);
 int vcpu_start_at(struct vcpu *vcpu, uint64_t ip);
 int vcpu_run(struct vcpu *vcpu);
+/* Complete the last exit to userspace; the guest does not run. */
+int vcpu_complete_exit(struct vcpu *vcpu);
 int vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs);
 int vcpu_get_sregs(struct vcpu *vcpu, struct kvm_sregs *sregs);
 void vm_destroy(struct vm *vm);

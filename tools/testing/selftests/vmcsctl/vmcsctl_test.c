@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -64,6 +65,99 @@ static bool is_info_file(const char *name)
 		if (!strcmp(name, info_files[i]))
 			return true;
 	return false;
+}
+
+#define CPU1_ONLINE	"/sys/devices/system/cpu/cpu1/online"
+#define SYSLOG_ACTION_READ_ALL	3	/* include/linux/syslog.h */
+
+/*
+ *	mov al, 1; out 0x10, al
+ *	mov al, 2; out 0x11, al		; 0x1006: the exit read on CPU 1
+ *	hlt
+ */
+static const uint8_t two_outs[] = { 0xb0, 1, 0xe6, 0x10, 0xb0, 2, 0xe6, 0x11, 0xf4 };
+
+/*
+ * A CPU that comes online after the fields were probed is probed when a
+ * VMCS is first read on it: every field file then reads there, or fails
+ * with EOPNOTSUPP exactly when the kernel logged that the CPU lacks
+ * fields, and no VMREAD fails on the vCPU's VMCS (VM_INSTRUCTION_ERROR
+ * unchanged).  The boot starts with maxcpus=1, and this is the boot's
+ * first test: its vCPU is the first, so the fields are probed on CPU 0
+ * alone.  It leaves CPU 1 online for the tests after it.
+ */
+TEST(cpu_onlined_later)
+{
+	static struct vmcsctl_field_info infos[512];
+	static struct vmcsctl_dump_entry entries[512];
+	static char log[1 << 20];
+	int i, n, ret, read_ok = 0, refused = 0;
+	uint64_t error_before, error_after, value;
+	char dir[64], path[512], lacks[64];
+	struct kvm_regs regs;
+	struct vcpu *vcpu;
+	struct vm vm;
+	long cpu;
+	int len;
+
+	FILE *f = fopen(CPU1_ONLINE, "r");
+
+	if (!f || !fgets(path, sizeof(path), f) || strcmp(path, "0\n")) {
+		if (f)
+			fclose(f);
+		SKIP(return, "CPU 1 is not present and offline (boot with 2 CPUs, maxcpus=1)");
+	}
+	fclose(f);
+	ASSERT_EQ(0, pin_to_cpu(0));
+	ASSERT_EQ(0, vm_create(&vm));
+	ASSERT_EQ(0, vm_add_vcpu(&vm, &vcpu));
+	snprintf(dir, sizeof(dir), "vmcs%d", gettid_());
+	vm_load_code(&vm, VM_CODE_GPA, two_outs, sizeof(two_outs));
+	ASSERT_EQ(0, vcpu_start_at(vcpu, VM_CODE_GPA));
+	ASSERT_EQ(0, vcpu_run(vcpu));
+	ASSERT_EQ(KVM_EXIT_IO, vcpu->run->exit_reason);
+	ASSERT_EQ(0, vmcsctl_read_field(dir, "VM_INSTRUCTION_ERROR", &error_before));
+
+	ASSERT_EQ(0, write_file(CPU1_ONLINE, "1")) TH_LOG("online CPU 1");
+	ASSERT_EQ(0, pin_to_cpu(1));
+	ASSERT_EQ(0, vcpu_run(vcpu));
+	ASSERT_EQ(KVM_EXIT_IO, vcpu->run->exit_reason);
+	ASSERT_EQ(0x11, vcpu->run->io.port);
+	ASSERT_EQ(0, vmcsctl_read_int(dir, "cpu", &cpu));
+	ASSERT_EQ(1, cpu) TH_LOG("the VMCS is active on CPU %ld", cpu);
+
+	n = vmcsctl_read_field_infos(infos, 512);
+	ASSERT_LT(0, n);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s/%s", VMCSCTL_DIR, dir, infos[i].name);
+		if (access(path, F_OK))
+			continue;	/* not shown: not on every CPU probed */
+		ret = vmcsctl_read_field(dir, infos[i].name, &value);
+		EXPECT_TRUE(!ret || ret == -EOPNOTSUPP)
+			TH_LOG("%s: %s", infos[i].name, strerror(-ret));
+		read_ok += !ret;
+		refused += ret == -EOPNOTSUPP;
+	}
+	ASSERT_EQ(0, vmcsctl_read_field(dir, "VM_INSTRUCTION_ERROR", &error_after));
+	EXPECT_EQ(error_before, error_after) TH_LOG("a VMREAD failed on the vCPU's VMCS");
+	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
+	ASSERT_EQ(0, vmcsctl_read_field(dir, "GUEST_RIP", &value));
+	EXPECT_EQ(0x1006, regs.rip);
+	EXPECT_EQ(regs.rip, value);
+	ret = vmcsctl_read_dump(dir, entries, 512);
+	EXPECT_TRUE(ret > 0 ? !refused : ret == -EOPNOTSUPP && refused)
+		TH_LOG("dump: %s, %d fields refused", ret > 0 ? "read" : strerror(-ret), refused);
+
+	len = klogctl(SYSLOG_ACTION_READ_ALL, log, sizeof(log) - 1);
+	ASSERT_LT(0, len);
+	log[len] = 0;
+	snprintf(lacks, sizeof(lacks), "vmcsctl: CPU 1 lacks %d of the fields shown", refused);
+	if (!refused)
+		lacks[strlen("vmcsctl: CPU 1 lacks")] = 0;
+	EXPECT_EQ(!!refused, !!strstr(log, lacks)) TH_LOG("\"%s\" logged or not", lacks);
+	TH_LOG("on CPU 1, onlined after the probe: %d fields read, %d refused (EOPNOTSUPP)",
+	       read_ok, refused);
+	vm_destroy(&vm);
 }
 
 TEST(interface_exists)

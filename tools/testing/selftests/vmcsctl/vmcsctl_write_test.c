@@ -82,7 +82,7 @@ TEST_F(writes, taint_and_log)
 	ASSERT_EQ(-EINVAL, WRITE(GUEST_CS_AR_BYTES, "0x209b\n"));
 	ASSERT_EQ(before, taint_flags()) TH_LOG("a refused write tainted the kernel");
 
-	ASSERT_EQ(0, WRITE(GUEST_RIP, "0x1004\n"));
+	ASSERT_EQ(0, WRITE(GUEST_RIP, "0x1008\n"));
 	after = taint_flags();
 	EXPECT_TRUE(after & TAINT_USER) TH_LOG("tainted %ld after a write", after);
 	TH_LOG("TAINT_USER set by this write (tainted %ld -> %ld)", before, after);
@@ -92,7 +92,7 @@ TEST_F(writes, taint_and_log)
 	ASSERT_TRUE(!!fgets(comm, sizeof(comm), f));
 	fclose(f);
 	comm[strcspn(comm, "\n")] = 0;
-	snprintf(line, sizeof(line), "vmcsctl: write %s/GUEST_RIP: 0x1002 -> 0x1004 by %s[%d]",
+	snprintf(line, sizeof(line), "vmcsctl: write %s/GUEST_RIP: 0x1004 -> 0x1008 by %s[%d]",
 		 self->dir, comm, gettid_());
 	EXPECT_TRUE(kernel_log_has(line)) TH_LOG("no \"%s\" in the kernel log", line);
 
@@ -107,7 +107,7 @@ TEST_F(writes, taint_and_log)
 
 		snprintf(line, sizeof(line), "type=%d audit(", AUDIT_KERNEL_OTHER);
 		snprintf(record, sizeof(record), "op=vmcsctl_write dir=%s %s", self->dir,
-			 "field=GUEST_RIP old=0x1002 new=0x1004");
+			 "field=GUEST_RIP old=0x1004 new=0x1008");
 		for (tries = 0; tries < 50 && !kernel_log_has(record); tries++)
 			usleep(100000);	/* kauditd prints asynchronously */
 		EXPECT_TRUE(kernel_log_has(record)) TH_LOG("no audit record \"%s\"", record);
@@ -118,8 +118,8 @@ TEST_F(writes, taint_and_log)
 		EXPECT_TRUE(kernel_log_has(line)) TH_LOG("no \"%s\" in the kernel log", line);
 	}
 
-	/* And the guest skipped the first OUT's repetition, as written. */
-	RUN_TO_OUT(0x11, 2);
+	/* And the guest went on at the RIP written. */
+	RUN_TO_OUT(0x12, 3);
 }
 
 /* GUEST_RIP past an OUT: the next exit is the following OUT. */
@@ -138,7 +138,7 @@ TEST_F(writes, redirect_rip)
 
 	RUN_TO_OUT(0x12, 3);
 	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
-	EXPECT_EQ(0x100a, regs.rip);
+	EXPECT_EQ(0x100c, regs.rip);
 	ASSERT_EQ(0, vcpu_run(self->vcpu));
 	EXPECT_EQ(KVM_EXIT_HLT, self->vcpu->run->exit_reason);
 }
@@ -273,7 +273,7 @@ TEST_F(writes, refusals)
 	EXPECT_EQ(-EACCES, vmcsctl_write_field(self->dir, "revision_id", "0\n"));
 
 	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
-	EXPECT_EQ(VM_CODE_GPA + 2, regs.rip);
+	EXPECT_EQ(VM_CODE_GPA + 4, regs.rip);	/* KVM completed the OUT */
 	ASSERT_EQ(0, vcpu_run(self->vcpu));
 	EXPECT_EQ(KVM_EXIT_HLT, self->vcpu->run->exit_reason);
 	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
@@ -303,17 +303,17 @@ TEST_F(writes, drops_pending_exception)
 	ASSERT_EQ(0, ioctl(self->vcpu->fd, KVM_GET_VCPU_EVENTS, &events));
 	ASSERT_EQ(1, events.exception.pending);
 
-	ASSERT_EQ(0, WRITE(GUEST_RIP, "0x1004\n"));
+	ASSERT_EQ(0, WRITE(GUEST_RIP, "0x1008\n"));
 	ASSERT_EQ(0, ioctl(self->vcpu->fd, KVM_GET_VCPU_EVENTS, &events));
 	EXPECT_EQ(0, events.exception.pending);
 	EXPECT_EQ(0, events.exception.injected);
 	/* With #UD delivered the guest would jump through IVT entry 6 (0:0). */
-	RUN_TO_OUT(0x11, 2);
+	RUN_TO_OUT(0x12, 3);
 }
 
 /*
- * The logged old value is KVM's: after KVM_SET_REGS the VMCS still holds
- * the old RIP until the next VM entry, KVM's register cache the new one.
+ * The logged old value is KVM's: once KVM completed the OUT, its register
+ * cache holds the RIP after it, the VMCS the OUT's until the next VM entry.
  */
 TEST_F(writes, old_value_from_kvm)
 {
@@ -324,8 +324,7 @@ TEST_F(writes, old_value_from_kvm)
 		return;
 	START(three_outs);
 	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
-	regs.rip = 0x1004;
-	ASSERT_EQ(0, ioctl(self->vcpu->fd, KVM_SET_REGS, &regs));
+	EXPECT_EQ(0x1004, regs.rip);
 	EXPECT_EQ(0x1002, FIELD(GUEST_RIP)) TH_LOG("the VMCS before the next VM entry");
 	ASSERT_EQ(0, WRITE(GUEST_RIP, "0x1008\n"));
 	snprintf(line, sizeof(line), "vmcsctl: write %s/GUEST_RIP: 0x1004 -> 0x1008 by ",
@@ -362,8 +361,8 @@ TEST_F(writes, writer_privileges)
 	if (!self->ready)
 		return;
 	START(three_outs);
-	EXPECT_EQ(-EPERM, write_as(self->dir, "GUEST_RIP", "0x1004", CAP_SYS_PTRACE, -1));
-	EXPECT_EQ(-EPERM, write_as(self->dir, "GUEST_RIP", "0x1004", CAP_SYS_ADMIN, -1));
+	EXPECT_EQ(-EPERM, write_as(self->dir, "GUEST_RIP", "0x100c", CAP_SYS_PTRACE, -1));
+	EXPECT_EQ(-EPERM, write_as(self->dir, "GUEST_RIP", "0x100c", CAP_SYS_ADMIN, -1));
 	EXPECT_EQ(0x1002, FIELD(GUEST_RIP));
 	EXPECT_EQ(0, write_as(self->dir, "GUEST_RIP", "0x1008", CAP_SYS_ADMIN,
 			      CAP_SYS_PTRACE));
@@ -435,6 +434,7 @@ TEST_F(writes, pae_pdptrs_kept)
 	ASSERT_EQ(0, vcpu_run(self->vcpu));
 	ASSERT_EQ(KVM_EXIT_IO, self->vcpu->run->exit_reason);
 	ASSERT_EQ(0x10, self->vcpu->run->io.port);
+	ASSERT_EQ(0, vcpu_complete_exit(self->vcpu));
 
 	ASSERT_EQ(0, write_as(self->dir, "GUEST_DS_BASE", "0x100", CAP_SYS_ADMIN,
 			      CAP_SYS_PTRACE));
@@ -479,7 +479,7 @@ TEST_F(writes, opener_rights)
 		fd = open(path, O_WRONLY);
 		if (fd < 0 || cap_effective(CAP_SYS_ADMIN, true))
 			_exit(101);
-		bad = write(fd, "0x1004", 6) != -1 || errno != EPERM;
+		bad = write(fd, "0x100c", 6) != -1 || errno != EPERM;
 		if (fd_pass_offer(&pass, &fd, 1))
 			_exit(102);
 		_exit(bad);
@@ -488,11 +488,11 @@ TEST_F(writes, opener_rights)
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("1: the opener's write was not refused");
-	EXPECT_EQ(-1, write(fd, "0x1004", 6));
+	EXPECT_EQ(-1, write(fd, "0x100c", 6));
 	EXPECT_EQ(EPERM, errno);
 	close(fd);
 	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
-	EXPECT_EQ(0x1002, regs.rip);
+	EXPECT_EQ(0x1004, regs.rip);
 
 	fd = open(path, O_WRONLY);
 	ASSERT_LE(0, fd);
@@ -510,6 +510,74 @@ TEST_F(writes, opener_rights)
 	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
 	EXPECT_EQ(0x1008, regs.rip);
 	RUN_TO_OUT(0x12, 3);
+}
+
+/*
+ *	in al, 0x10		; 0x1000: the first exit
+ *	out 0x11, al		; what the VMM gave the IN
+ *	mov ax, 0x1000
+ *	mov ds, ax
+ *	mov al, [0x10]		; 0x1009: GPA 0x10010, no memory: MMIO
+ *	out 0x12, al
+ *	hlt			; 0x100e
+ */
+static const uint8_t in_then_mmio[] = {
+	0xe4, 0x10, 0xe6, 0x11, 0xb8, 0x00, 0x10, 0x8e, 0xd8, 0xa0, 0x10, 0x00, 0xe6, 0x12, 0xf4,
+};
+
+/* Writes to @dir give EBUSY; KVM's RIP and the VMCS's stay @rip. */
+static void writes_refused(struct __test_metadata *_metadata, const char *dir,
+			   struct vcpu *vcpu, const char *text, uint64_t rip)
+{
+	struct kvm_regs regs;
+
+	EXPECT_EQ(-EBUSY, vmcsctl_write_field(dir, "GUEST_RIP", text));
+	EXPECT_EQ(-EBUSY, vmcsctl_write_field(dir, "GUEST_INTERRUPTIBILITY_INFO", "1"));
+	ASSERT_EQ(0, vcpu_get_regs(vcpu, &regs));
+	EXPECT_EQ(rip, regs.rip);
+	EXPECT_EQ(rip, field(_metadata, dir, "GUEST_RIP")) TH_LOG("reads work meanwhile");
+}
+
+/*
+ * After an IN or an MMIO read exits to userspace, KVM owes the guest the
+ * data, which the next KVM_RUN delivers as it finishes the instruction
+ * from what it saved at the exit (the emulator writes back the RIP it
+ * decoded): writes are refused with EBUSY until the VMM completes the
+ * exit (KVM_RUN with immediate_exit), then accepted; the guest gets its
+ * data both times.
+ */
+TEST_F(writes, busy_until_exit_completed)
+{
+	struct kvm_run *run = self->vcpu->run;
+	struct kvm_regs regs;
+
+	if (!self->ready)
+		return;
+	vm_load_code(&self->vm, VM_CODE_GPA, in_then_mmio, sizeof(in_then_mmio));
+	ASSERT_EQ(0, vcpu_start_at(self->vcpu, VM_CODE_GPA));
+	ASSERT_EQ(0, vcpu_run(self->vcpu));
+	ASSERT_EQ(KVM_EXIT_IO, run->exit_reason);
+	ASSERT_EQ(KVM_EXIT_IO_IN, run->io.direction);
+	ASSERT_EQ(0x10, run->io.port);
+	*((uint8_t *)run + run->io.data_offset) = 0x5a;
+	writes_refused(_metadata, self->dir, self->vcpu, "0x100e\n", 0x1000);
+	RUN_TO_OUT(0x11, 0x5a);
+
+	ASSERT_EQ(0, vcpu_run(self->vcpu));
+	ASSERT_EQ(KVM_EXIT_MMIO, run->exit_reason);
+	ASSERT_FALSE(run->mmio.is_write);
+	ASSERT_EQ(0x10010, run->mmio.phys_addr);
+	ASSERT_EQ(1, run->mmio.len);
+	run->mmio.data[0] = 0x77;
+	writes_refused(_metadata, self->dir, self->vcpu, "0x1002\n", 0x1009);
+
+	ASSERT_EQ(0, vcpu_complete_exit(self->vcpu));
+	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
+	EXPECT_EQ(0x100c, regs.rip);
+	EXPECT_EQ(0x77, regs.rax & 0xff);
+	/* Completed: back to the first OUT, which now sends the MMIO data. */
+	ASSERT_EQ(0, WRITE(GUEST_RIP, "0x1002\n"));
+	RUN_TO_OUT(0x11, 0x77);
 }
 
 /*

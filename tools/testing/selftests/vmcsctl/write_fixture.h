@@ -51,7 +51,12 @@ FIXTURE_TEARDOWN(writes)
 
 #define WRITE(name, text)	vmcsctl_write_field(self->dir, #name, text)
 
-/* Load code at VM_CODE_GPA, start there and run to its first OUT. */
+/*
+ * Load code at VM_CODE_GPA, start there and run to its first OUT, then
+ * let KVM complete the OUT as a VMM that stops the vCPU does: writes are
+ * refused until then.  KVM's RIP is then past the OUT; the VMCS's stays
+ * at it until the next VM entry.
+ */
 static void start(struct __test_metadata *_metadata, struct vm *vm, struct vcpu *vcpu,
 		  const uint8_t *code, size_t len)
 {
@@ -59,9 +64,10 @@ static void start(struct __test_metadata *_metadata, struct vm *vm, struct vcpu 
 	ASSERT_EQ(0, vcpu_start_at(vcpu, VM_CODE_GPA));
 	ASSERT_EQ(0, vcpu_run(vcpu));
 	ASSERT_EQ(KVM_EXIT_IO, vcpu->run->exit_reason);
+	ASSERT_EQ(0, vcpu_complete_exit(vcpu));
 }
 
-/* Run to the next exit, which must be an OUT of @value to @port. */
+/* Run to the next exit, which must be an OUT of @value to @port; complete it. */
 static void run_to_out(struct __test_metadata *_metadata, struct vcpu *vcpu, int port,
 		       int value)
 {
@@ -72,13 +78,14 @@ static void run_to_out(struct __test_metadata *_metadata, struct vcpu *vcpu, int
 	EXPECT_EQ(KVM_EXIT_IO_OUT, run->io.direction);
 	EXPECT_EQ(port, run->io.port);
 	EXPECT_EQ(value, *((uint8_t *)run + run->io.data_offset));
+	ASSERT_EQ(0, vcpu_complete_exit(vcpu));
 }
 
 #define START(code)	start(_metadata, &self->vm, self->vcpu, code, sizeof(code))
 #define RUN_TO_OUT(port, value)	run_to_out(_metadata, self->vcpu, port, value)
 
 /*
- *	mov al, 1; out 0x10, al		; the first exit: GUEST_RIP 0x1002
+ *	mov al, 1; out 0x10, al		; 0x1000; the first exit: GUEST_RIP 0x1002
  *	mov al, 2; out 0x11, al		; 0x1004
  *	mov al, 3; out 0x12, al		; 0x1008
  *	hlt				; 0x100c

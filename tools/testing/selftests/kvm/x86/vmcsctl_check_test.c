@@ -265,6 +265,8 @@ static void try_change(const struct change *c)
 	vcpu_run(vcpu);
 	TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC, "%s: guest did not stop at its OUT",
 		    c->what);
+	/* Complete the exit, as a VMM does before it changes a stopped vCPU. */
+	vcpu_run_complete_io(vcpu);
 	find_dir(dir, sizeof(dir));
 
 	switch (c->how) {
