@@ -20,6 +20,27 @@ struct vmcsctl_dump_entry {
 	__u64 value;
 };
 
+/**
+ * struct vmcsctl_next_entry - the head of a vCPU directory's next_entry file
+ * @flags: VMCSCTL_NEXT_*
+ * @nr_records: the struct vmcsctl_dump_entry records that follow it: the
+ *	fields whose value the next VM entry takes from KVM, not from the
+ *	VMCS, and that value (at most VMCSCTL_NEXT_MAX_RECORDS)
+ */
+struct vmcsctl_next_entry {
+	__u32 flags;
+	__u32 nr_records;
+};
+
+#define VMCSCTL_NEXT_MAX_RECORDS	8
+
+/* The next VM entry is to L2, with vmcs02. */
+#define VMCSCTL_NEXT_L2		(1 << 0)
+/* KVM first completes an exit to userspace (e.g. skips an OUT). */
+#define VMCSCTL_NEXT_COMPLETION	(1 << 1)
+/* KVM holds an event to inject (exception, NMI): decided at the entry. */
+#define VMCSCTL_NEXT_EVENT	(1 << 2)
+
 /* Field types: bits 11:10 of an encoding. */
 #define VMCSCTL_TYPE_CONTROL	0
 #define VMCSCTL_TYPE_EXIT_INFO	1	/* VM-exit information, read-only */

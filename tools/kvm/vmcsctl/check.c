@@ -2111,6 +2111,8 @@ static void print_text(FILE *f, const struct snapshot *s, const struct check_rep
 	}
 	if (r->nr_dropped)
 		fprintf(f, "(%d more failures not shown)\n", r->nr_dropped);
+	if (s->next_note[0])
+		fprintf(f, "next VM entry: %s\n", s->next_note);
 	fprintf(f, "%d checks, %d failed, %d not evaluated", r->nr_rules + r->nr_skipped,
 		failed_rules(r), r->nr_skipped);
 	if (r->nr_skipped) {
@@ -2162,7 +2164,12 @@ static void print_json(FILE *f, const struct snapshot *s, const struct check_rep
 		fprintf(f, "%s", i ? "," : "");
 		json_str(f, r->missing[i]);
 	}
-	fprintf(f, "],\"enters\":%s}\n", r->nr_failures || r->nr_dropped ? "false" : "true");
+	fprintf(f, "],\"next_entry\":");
+	if (s->next_note[0])
+		json_str(f, s->next_note);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\"enters\":%s}\n", r->nr_failures || r->nr_dropped ? "false" : "true");
 }
 
 void check_print(FILE *f, const struct snapshot *s, const struct check_report *r, bool json)

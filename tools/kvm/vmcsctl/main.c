@@ -255,6 +255,7 @@ static int cmd_check(int argc, char **argv)
 		return EXIT_TROUBLE;
 	if (arg < argc)
 		return usage_error("check takes one snapshot: %s", argv[arg]);
+	snap_next_entry(s);
 	ret = check(s, r) ? EXIT_NO : r->nr_skipped ? EXIT_UNKNOWN : 0;
 	check_print(stdout, s, r, o.json);
 	free(s);
@@ -496,6 +497,7 @@ static int cmd_set(int argc, char **argv)
 	}
 
 	/* What the next VM entry would say, with the value KVM will store. */
+	snap_next_entry(s);
 	check(s, before);
 	snap_set(s, field->name, kvm_stores(s, field, value));
 	if (!o.force && (check(s, after) || after->nr_skipped)) {

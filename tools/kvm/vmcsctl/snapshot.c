@@ -6,6 +6,7 @@
  */
 #include <cpuid.h>
 #include <ctype.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -218,6 +219,32 @@ void snap_read_identity(const char *dir, struct snapshot *s)
 	read_identity(path, s);
 }
 
+/* next_entry, if the directory has one and its vCPU is stopped. */
+static void read_next_entry(const char *path, struct snapshot *s)
+{
+	struct {
+		struct vmcsctl_next_entry head;
+		struct vmcsctl_dump_entry records[VMCSCTL_NEXT_MAX_RECORDS];
+	} next;
+	char name[300];
+	ssize_t n;
+	int fd;
+
+	snprintf(name, sizeof(name), "%s/next_entry", path);
+	fd = open(name, O_RDONLY);
+	if (fd < 0)
+		return;
+	n = read(fd, &next, sizeof(next));
+	close(fd);
+	if (n < (ssize_t)sizeof(next.head) || next.head.nr_records > VMCSCTL_NEXT_MAX_RECORDS ||
+	    n != (ssize_t)(sizeof(next.head) + next.head.nr_records * sizeof(next.records[0])))
+		return;
+	s->has_next = true;
+	s->next_flags = next.head.flags;
+	s->nr_next = next.head.nr_records;
+	memcpy(s->next, next.records, s->nr_next * sizeof(next.records[0]));
+}
+
 int snap_read_dir(const char *dir, struct snapshot *s)
 {
 	static struct vmcsctl_field_info infos[SNAP_MAX_FIELDS];
@@ -279,6 +306,7 @@ int snap_read_dir(const char *dir, struct snapshot *s)
 		}
 	}
 	read_identity(path, s);
+	read_next_entry(path, s);
 	read_cpu(s);
 	return 0;
 }
@@ -332,6 +360,11 @@ void snap_save(FILE *f, const struct snapshot *s)
 			field->flags & (VMCSCTL_FIELD_WRITABLE | VMCSCTL_FIELD_HOST) ? "" : "-",
 			field->width / 4, (unsigned long long)field->value);
 	}
+	if (s->has_next)
+		fprintf(f, "next 0x%x\n", s->next_flags);
+	for (i = 0; i < s->nr_next; i++)
+		fprintf(f, "next_record 0x%04x 0x%016llx\n", s->next[i].encoding,
+			(unsigned long long)s->next[i].value);
 	fprintf(f, "end %d\n", s->nr_fields);
 }
 
@@ -417,6 +450,16 @@ static int parse_line(char *line, struct snapshot *s)
 			return -1;
 		s->msr[msr - MSR_VMX_FIRST] = value;
 		s->msr_valid |= 1u << (msr - MSR_VMX_FIRST);
+	} else if (!strcmp(line, "next")) {
+		s->has_next = true;
+		s->next_flags = strtoul(args, &end, 0);
+		return *end ? -1 : 0;
+	} else if (!strcmp(line, "next_record")) {
+		if (s->nr_next == VMCSCTL_NEXT_MAX_RECORDS ||
+		    sscanf(args, "%x %23s", &msr, text) != 2 || parse_hex(text, &value))
+			return -1;
+		s->next[s->nr_next].encoding = msr;
+		s->next[s->nr_next++].value = value;
 	} else if (!strcmp(line, "field")) {
 		if (s->nr_fields == SNAP_MAX_FIELDS)
 			return -1;
@@ -481,4 +524,151 @@ int snap_load(const char *path, struct snapshot *s)
 	else
 		return 0;
 	return -1;
+}
+
+/* ---- the next VM entry -------------------------------------------------- */
+
+/*
+ * What the next VM entry of a stopped vCPU loads.  The VMCS is not all of
+ * it: KVM writes the registers it caches (RIP, RSP, CR3, the PDPTRs) only
+ * at the entry, completes an exit to userspace first (an OUT or IN is
+ * skipped: RIP advances, STI and MOV-SS blocking clear), and decides then
+ * which event to inject.  next_entry says which of these apply; snap_next_entry()
+ * turns a snapshot into that state, and leaves out what is decided only at
+ * the entry, so that check never passes or fails a rule on a guess.
+ */
+#define EXIT_REASON_IO		30
+#define IO_QUAL_STRING		0x10u
+#define RFLAGS_TF		0x100u
+#define INTR_BLOCKING_STI_MOVSS	3u
+#define VM_ENTRY_IA32E		0x200u
+#define AR_L			0x2000u
+
+struct note {
+	char *buf;
+	size_t size, len;
+};
+
+static void say(struct note *n, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	if (n->len >= n->size)
+		return;
+	va_start(ap, fmt);
+	ret = vsnprintf(n->buf + n->len, n->size - n->len, fmt, ap);
+	va_end(ap);
+	if (ret > 0)
+		n->len += ret;
+}
+
+static void drop(struct snapshot *s, const char *name)
+{
+	const struct snap_field *f = snap_find(s, name);
+	int i = f - s->fields;
+
+	if (!f)
+		return;
+	memmove(&s->fields[i], &s->fields[i + 1], (s->nr_fields - i - 1) * sizeof(*f));
+	s->nr_fields--;
+}
+
+/*
+ * KVM completes a non-string I/O exit by skipping the instruction
+ * (complete_fast_pio_in/out() in arch/x86/kvm/x86.c), unless RIP was
+ * changed since the exit: then it skips nothing and the RIP record says
+ * where the entry goes.  Every other completion (MMIO, string I/O,
+ * hypercalls...) runs the emulator or its own code and is not predicted.
+ */
+static bool io_exit(const struct snapshot *s)
+{
+	uint64_t reason, qual;
+
+	return snap_get(s, "VM_EXIT_REASON", &reason) && (reason & 0xffff) == EXIT_REASON_IO &&
+	       snap_get(s, "EXIT_QUALIFICATION", &qual) && !(qual & IO_QUAL_STRING);
+}
+
+static bool mode_64bit(const struct snapshot *s)
+{
+	uint64_t entry, cs_ar;
+
+	return snap_get(s, "VM_ENTRY_CONTROLS", &entry) && (entry & VM_ENTRY_IA32E) &&
+	       snap_get(s, "GUEST_CS_AR_BYTES", &cs_ar) && (cs_ar & AR_L);
+}
+
+static void drop_event(struct snapshot *s)
+{
+	drop(s, "VM_ENTRY_INTR_INFO_FIELD");
+	drop(s, "VM_ENTRY_EXCEPTION_ERROR_CODE");
+	drop(s, "VM_ENTRY_INSTRUCTION_LEN");
+}
+
+/* skip_emulated_instruction() in arch/x86/kvm/vmx/vmx.c, then a #DB if TF. */
+static void skip_io(struct snapshot *s, struct note *n)
+{
+	uint64_t rip, len, intr, rflags;
+
+	if (!snap_get(s, "GUEST_RIP", &rip) || !snap_get(s, "VM_EXIT_INSTRUCTION_LEN", &len) ||
+	    !snap_get(s, "GUEST_INTERRUPTIBILITY_INFO", &intr) ||
+	    !snap_get(s, "GUEST_RFLAGS", &rflags)) {
+		drop(s, "GUEST_RIP");
+		drop(s, "GUEST_INTERRUPTIBILITY_INFO");
+		return;
+	}
+	rip += len;
+	if (!mode_64bit(s))
+		rip &= 0xffffffffu;
+	snap_set(s, "GUEST_RIP", rip);
+	snap_set(s, "GUEST_INTERRUPTIBILITY_INFO", intr & ~(uint64_t)INTR_BLOCKING_STI_MOVSS);
+	say(n, "; KVM first completes the I/O exit: GUEST_RIP=0x%llx, no STI/MOV-SS blocking",
+	    (unsigned long long)rip);
+	if (rflags & RFLAGS_TF) {
+		drop_event(s);
+		say(n, "; RFLAGS.TF queues a #DB");
+	}
+}
+
+bool snap_next_entry(struct snapshot *s)
+{
+	struct note n = { s->next_note, sizeof(s->next_note), 0 };
+	const struct snap_field *f;
+	bool rip_cached = false;
+	int i, k;
+
+	s->next_note[0] = '\0';
+	if (!s->has_next)
+		return false;
+	if (s->next_flags & VMCSCTL_NEXT_L2) {
+		say(&n, "the next VM entry is to L2 (vmcs02): this VMCS was evaluated as read");
+		return false;
+	}
+	say(&n, "evaluated the state the next VM entry loads");
+	for (i = 0; i < s->nr_next; i++) {
+		for (k = 0, f = NULL; k < s->nr_fields && !f; k++)
+			if (s->fields[k].encoding == s->next[i].encoding)
+				f = &s->fields[k];
+		if (!f)
+			continue;
+		rip_cached |= !strcmp(f->name, "GUEST_RIP");
+		say(&n, "; %s=0x%llx from KVM", f->name, (unsigned long long)s->next[i].value);
+		snap_set(s, f->name, s->next[i].value);
+	}
+	if ((s->next_flags & VMCSCTL_NEXT_COMPLETION) && !(io_exit(s) && rip_cached)) {
+		if (io_exit(s)) {
+			skip_io(s, &n);
+		} else {
+			drop(s, "GUEST_RIP");
+			drop(s, "GUEST_INTERRUPTIBILITY_INFO");
+			say(&n, "; KVM first completes an exit to userspace, %s",
+			    "which may change RIP and interruptibility");
+		}
+	}
+	if (s->next_flags & VMCSCTL_NEXT_EVENT) {
+		drop_event(s);
+		say(&n, "; KVM may inject an event, chosen at the entry");
+	}
+	if (!s->nr_next && !(s->next_flags & (VMCSCTL_NEXT_COMPLETION | VMCSCTL_NEXT_EVENT)))
+		say(&n, ": the VMCS as read");
+	return true;
 }

@@ -49,6 +49,17 @@ struct snapshot {
 	uint32_t msr_valid;
 	uint64_t msr[NR_VMX_MSRS];
 	int phys_bits, linear_bits;	/* CPUID 0x80000008 EAX; 0 if unknown */
+	/*
+	 * A vCPU directory's next_entry: what the next VM entry loads instead
+	 * of the VMCS (VMCSCTL_NEXT_* and records).  has_next is false where
+	 * there is none: vmcs02/ and shadow/, a vCPU inside KVM_RUN, a kernel
+	 * without the file.
+	 */
+	bool has_next;
+	uint32_t next_flags;
+	int nr_next;
+	struct vmcsctl_dump_entry next[VMCSCTL_NEXT_MAX_RECORDS];
+	char next_note[512];	/* what snap_next_entry() did, "" if nothing */
 };
 
 /* snapshot.c */
@@ -73,6 +84,15 @@ int snap_load(const char *path, struct snapshot *s);
 void snap_save(FILE *f, const struct snapshot *s);
 /* Print @str as a JSON string, quoted and escaped. */
 void json_str(FILE *f, const char *str);
+
+/* snapshot.c: the next VM entry */
+/*
+ * Turn @s into the state its vCPU's next VM entry loads, as far as
+ * next_entry tells: KVM's newer values in, what is decided only at the
+ * entry out (so the rules that need it are not evaluated), and say so in
+ * s->next_note.  Returns true if @s now holds that state.
+ */
+bool snap_next_entry(struct snapshot *s);
 
 /* decode.c: "show".  fields: NULL for all, else names to show (nr of them). */
 struct show_opts {

@@ -29,6 +29,7 @@
 #include <asm/vmx.h>
 
 #include "../cpuid.h"
+#include "../x86.h"
 #include "vmx.h"
 #include "vmcsctl.h"
 
@@ -742,6 +743,93 @@ out:
 
 static BIN_ATTR(dump, 0400, vmcsctl_dump_read, NULL, 0);
 
+/* The next_entry file's contents. */
+struct vmcsctl_next {
+	struct vmcsctl_next_entry head;
+	struct vmcsctl_dump_entry records[VMCSCTL_NEXT_MAX_RECORDS];
+};
+
+static void vmcsctl_next_add(struct vmcsctl_next *next, u32 encoding, u64 value)
+{
+	struct vmcsctl_dump_entry *e = &next->records[next->head.nr_records++];
+
+	e->encoding = encoding;
+	e->value = value;
+}
+
+/*
+ * What KVM will change at the next VM entry of a stopped vCPU, which
+ * holds vcpu->mutex: the registers it caches and writes to the VMCS only
+ * then if dirty (vmx_vcpu_run(), vmx_load_mmu_pgd() and
+ * vmx_ept_load_pdptrs()), a completion of an exit to userspace that runs
+ * first, and an event of its own that it may inject.  A dirty register is
+ * always also available, so its cached value is read without a VMREAD.
+ * Nothing here touches the VMCS or the local APIC: an interrupt the APIC
+ * or PIC holds is left out, as KVM injects one only when the guest can
+ * take it (RFLAGS.IF set, no STI or MOV-SS blocking), which is what the
+ * SDM's checks of an injected external interrupt ask.
+ */
+static void vmcsctl_next_fill(struct kvm_vcpu *vcpu, struct vmcsctl_next *next)
+{
+	unsigned int i;
+
+	if (is_guest_mode(vcpu))
+		next->head.flags |= VMCSCTL_NEXT_L2;
+	if (vcpu->arch.complete_userspace_io)
+		next->head.flags |= VMCSCTL_NEXT_COMPLETION;
+	if (kvm_event_needs_reinjection(vcpu) || vcpu->arch.exception.pending ||
+	    vcpu->arch.nmi_pending || atomic_read(&vcpu->arch.nmi_queued))
+		next->head.flags |= VMCSCTL_NEXT_EVENT;
+
+	if (kvm_register_is_dirty(vcpu, VCPU_REG_RIP))
+		vmcsctl_next_add(next, GUEST_RIP, vcpu->arch.rip);
+	if (kvm_register_is_dirty(vcpu, VCPU_REGS_RSP))
+		vmcsctl_next_add(next, GUEST_RSP, vcpu->arch.regs[VCPU_REGS_RSP]);
+	if (!enable_ept)
+		return;
+	if (kvm_register_is_dirty(vcpu, VCPU_REG_CR3) &&
+	    (enable_unrestricted_guest || is_paging(vcpu)))
+		vmcsctl_next_add(next, GUEST_CR3, vcpu->arch.cr3);
+	if (kvm_register_is_dirty(vcpu, VCPU_REG_PDPTR) && is_pae_paging(vcpu))
+		for (i = 0; i < 4; i++)
+			vmcsctl_next_add(next, GUEST_PDPTR0 + 2 * i, vcpu->arch.pdptrs[i]);
+}
+
+/*
+ * A vCPU directory's next_entry: struct vmcsctl_next_entry and its
+ * records, for a vCPU stopped in userspace (-EBUSY while it is inside
+ * KVM_RUN or another ioctl, whose next entry is being decided).  One
+ * read() at offset 0 takes the snapshot and must take all of it (-EINVAL
+ * for a buffer smaller than the largest); a read at an offset reads
+ * nothing, so cat's second read() ends the file.
+ */
+static ssize_t vmcsctl_next_entry_read(struct file *file, struct kobject *kobj,
+				       const struct bin_attribute *attr, char *buf, loff_t off,
+				       size_t count)
+{
+	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
+	struct kvm_vcpu *vcpu = dir->vcpu;
+	struct vmcsctl_next next = {};
+	int ret;
+
+	if (off)
+		return 0;
+	if (count < sizeof(next))
+		return -EINVAL;
+	ret = vmcsctl_may_read(file, dir);
+	if (ret)
+		return ret;
+	if (!mutex_trylock(&vcpu->mutex))
+		return -EBUSY;
+	vmcsctl_next_fill(vcpu, &next);
+	mutex_unlock(&vcpu->mutex);
+	return memory_read_from_buffer(buf, count, &off, &next,
+				       sizeof(next.head) +
+				       next.head.nr_records * sizeof(next.records[0]));
+}
+
+static BIN_ATTR(next_entry, 0400, vmcsctl_next_entry_read, NULL, 0);
+
 /*
  * Every field this kernel knows, whether or not the CPU has it, as an
  * array of struct vmcsctl_field_info in table order: tools name the
@@ -802,6 +890,7 @@ static const struct bin_attribute *const vmcsctl_vcpu_attrs[] = {
 	&vmcsctl_info_id.battr,
 	&vmcsctl_info_current_vmcs.battr,
 	&vmcsctl_info_guest_mode.battr,
+	&bin_attr_next_entry,
 	NULL,
 };
 

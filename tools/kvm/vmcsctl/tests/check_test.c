@@ -57,6 +57,8 @@ struct tcase {
 #define GUEST_CET CET_CAPS "VM_ENTRY_CONTROLS|=0x100000 GUEST_S_CET=0x4 " \
 	"GUEST_SSP=0xffffc90000a0fff8 GUEST_INTR_SSP_TABLE=0xffff88807dc1c000 "
 #define HOST32_CET HOST32 "HOST_CR4&~=0x20000 HOST_RIP=0xc1234560 " HOST_CET
+/* Stopped at a one-byte OUT to port 0x80, as KVM_EXIT_IO leaves it. */
+#define OUT_EXIT "VM_EXIT_REASON=30 EXIT_QUALIFICATION=0x800000 VM_EXIT_INSTRUCTION_LEN=1 "
 
 static const struct tcase cases[] = {
 	/* 28.2.1.1 */
@@ -520,6 +522,7 @@ int main(int argc, char **argv)
 	unsigned int i, k, nr_cases = ARRAY_SIZE(cases);
 	const char *const *ids;
 	int nr_ids, id, others;
+	uint64_t v;
 	FILE *mem;
 
 	for (i = 0; i < 2; i++) {
@@ -636,6 +639,55 @@ int main(int argc, char **argv)
 	   report.nr_failures == 1,
 	   "GUEST_S_CET missing: %s%s", "its rules not evaluated, a bad SSP still fails", "");
 	if (report.nr_skipped != 2 || report.nr_failures != 1)
+		diag(&report, &snap);
+
+	/*
+	 * next_entry: KVM's cached RIP replaces the VMCS's, a pending I/O
+	 * completion is applied, what is chosen at the entry is not guessed.
+	 */
+	snap = bases[BASE];
+	apply(&snap, "GUEST_CS_AR_BYTES=0xc09b GUEST_RIP=0x1000");	/* compatibility mode */
+	snap.has_next = true;
+	snap.nr_next = 1;
+	snap.next[0].encoding = snap_find(&snap, "GUEST_RIP")->encoding;
+	snap.next[0].value = 0x100001000ull;
+	check(&snap, &report);
+	k = !report.nr_failures;
+	snap_next_entry(&snap);
+	check(&snap, &report);
+	ok(k && failed(&report, "guest-rip-high") && report.nr_failures == 1 &&
+	   strstr(snap.next_note, "GUEST_RIP=0x100001000 from KVM"),
+	   "next_entry: KVM's RIP %s%s", "0x100001000 in compatibility mode fails guest-rip-high",
+	   " (the VMCS's 0x1000 passes)");
+	if (report.nr_failures != 1)
+		diag(&report, &snap);
+
+	snap = bases[BASE];
+	apply(&snap, OUT_EXIT "GUEST_RFLAGS=0x2 GUEST_INTERRUPTIBILITY_INFO=1 GUEST_RIP=0x1000");
+	snap.has_next = true;
+	snap.next_flags = VMCSCTL_NEXT_COMPLETION;
+	check(&snap, &report);
+	k = failed(&report, "guest-intr-sti-if");
+	snap_next_entry(&snap);
+	check(&snap, &report);
+	snap_get(&snap, "GUEST_RIP", &v);
+	ok(k && !report.nr_failures && !report.nr_skipped && v == 0x1001,
+	   "next_entry: a pending OUT completion %s%s", "clears STI blocking (IF=0) and skips",
+	   " the OUT: every rule passes");
+	if (report.nr_failures || report.nr_skipped)
+		diag(&report, &snap);
+
+	snap = bases[BASE];
+	apply(&snap, "GUEST_RFLAGS=0x2 GUEST_INTERRUPTIBILITY_INFO=1 VM_EXIT_REASON=48");
+	snap.has_next = true;
+	snap.next_flags = VMCSCTL_NEXT_COMPLETION | VMCSCTL_NEXT_EVENT;
+	snap_next_entry(&snap);
+	check(&snap, &report);
+	ok(!report.nr_failures && report.nr_skipped && !snap_find(&snap, "GUEST_RIP") &&
+	   !snap_find(&snap, "VM_ENTRY_INTR_INFO_FIELD"),
+	   "next_entry: an MMIO completion and a pending event: %s%s",
+	   "RIP, interruptibility and the event not evaluated", ", not failed");
+	if (report.nr_failures)
 		diag(&report, &snap);
 
 	/* Output. */

@@ -42,7 +42,7 @@ static const uint8_t out_hlt[] = { 0xb0, 0x42, 0xe6, 0xf1, 0xf4 };
 /* Informational files of each directory, besides the fields. */
 static const char * const info_files[] = {
 	"vcpu_id", "pid", "tid", "vm", "id", "cpu", "revision_id", "abort", "current",
-	"guest_mode", "dump",
+	"guest_mode", "dump", "next_entry",
 };
 
 /* Subdirectories of a vCPU's directory when KVM offers nested VMX. */
@@ -377,6 +377,89 @@ TEST_F(stopped, exit_information)
 	EXPECT_EQ(EXIT_REASON_HLT, FIELD(VM_EXIT_REASON));
 	EXPECT_EQ(1, FIELD(VM_EXIT_INSTRUCTION_LEN));
 	/* KVM advanced RIP past HLT before exiting to userspace. */
+	EXPECT_EQ(regs.rip - 1, FIELD(GUEST_RIP));
+}
+
+/* next_entry's contents: struct vmcsctl_next_entry and its records. */
+struct next_entry {
+	struct vmcsctl_next_entry head;
+	struct vmcsctl_dump_entry records[VMCSCTL_NEXT_MAX_RECORDS];
+};
+
+/* One read of next_entry: its size, or -errno. */
+static int read_next_entry(const char *dir, struct next_entry *n, size_t size, off_t off)
+{
+	char path[512];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s/next_entry", VMCSCTL_DIR, dir);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	memset(n, 0, sizeof(*n));
+	ret = pread(fd, n, size, off);
+	if (ret < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The value of field @name's record, or ~0 if next_entry has none. */
+static uint64_t next_value(const struct next_entry *n, const char *name)
+{
+	uint32_t encoding = vmcs_field_by_name(name)->encoding;
+	unsigned int i;
+
+	for (i = 0; i < n->head.nr_records; i++)
+		if (n->records[i].encoding == encoding)
+			return n->records[i].value;
+	return ~0ull;
+}
+
+/*
+ * next_entry against KVM: at the OUT, the completion KVM still owes and
+ * no newer register; after it, KVM's RIP past the OUT while the VMCS
+ * still holds the OUT's; after KVM_SET_REGS, its RIP and RSP; after HLT,
+ * which KVM skipped before exiting, its RIP again.
+ */
+TEST_F(stopped, next_entry)
+{
+	struct kvm_regs regs;
+	struct next_entry n;
+	int size;
+
+	size = read_next_entry(self->dir, &n, sizeof(n), 0);
+	ASSERT_EQ(sizeof(n.head), size);
+	EXPECT_EQ(VMCSCTL_NEXT_COMPLETION, n.head.flags);
+	EXPECT_EQ(0, n.head.nr_records);
+
+	ASSERT_EQ(0, vcpu_complete_exit(self->vcpu));
+	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
+	size = read_next_entry(self->dir, &n, sizeof(n), 0);
+	ASSERT_EQ(sizeof(n.head) + sizeof(n.records[0]), size);
+	EXPECT_EQ(0, n.head.flags);
+	EXPECT_EQ(regs.rip, next_value(&n, "GUEST_RIP"));
+	EXPECT_EQ(regs.rip - 2, FIELD(GUEST_RIP));
+
+	regs.rsp = 0x800;
+	ASSERT_EQ(0, ioctl(self->vcpu->fd, KVM_SET_REGS, &regs));
+	size = read_next_entry(self->dir, &n, sizeof(n), 0);
+	EXPECT_EQ(sizeof(n.head) + 2 * sizeof(n.records[0]), size);
+	EXPECT_EQ(regs.rip, next_value(&n, "GUEST_RIP"));
+	EXPECT_EQ(0x800, next_value(&n, "GUEST_RSP"));
+	EXPECT_NE(0x800, FIELD(GUEST_RSP));
+	/* One read takes it all: a read at an offset ends it, a short buffer is refused. */
+	EXPECT_EQ(0, read_next_entry(self->dir, &n, sizeof(n), sizeof(n.head)));
+	EXPECT_EQ(-EINVAL, read_next_entry(self->dir, &n, sizeof(n.head), 0));
+
+	ASSERT_EQ(0, vcpu_run(self->vcpu));
+	ASSERT_EQ(KVM_EXIT_HLT, self->vcpu->run->exit_reason);
+	ASSERT_EQ(0, vcpu_get_regs(self->vcpu, &regs));
+	EXPECT_EQ(0x800, FIELD(GUEST_RSP));
+	size = read_next_entry(self->dir, &n, sizeof(n), 0);
+	ASSERT_EQ(sizeof(n.head) + sizeof(n.records[0]), size);
+	EXPECT_EQ(0, n.head.flags);
+	EXPECT_EQ(regs.rip, next_value(&n, "GUEST_RIP"));
 	EXPECT_EQ(regs.rip - 1, FIELD(GUEST_RIP));
 }
 

@@ -20,10 +20,11 @@
  * kvm_intel.vmcsctl_write=1.  With the argument "bochs" (the CPU is Bochs
  * 2.7), the one change where Bochs is known to differ from the SDM may
  * enter; it still counts as such in the matrix.  With the argument
- * "writes", only the unchanged state and the changes written through
- * "vmcsctl set" run: the cases that go through the kernel's write path
- * and KVM's adjustments of what is written (for a backport, where the
- * checker itself, the same program, needs no second run).
+ * "writes", only the unchanged state, the changes written through
+ * "vmcsctl set" and those that need next_entry run: the cases that go
+ * through the kernel's write path, KVM's adjustments of what is written
+ * and its caches (for a backport, where the checker itself, the same
+ * program, needs no second run).
  */
 #define _GNU_SOURCE /* strchrnul(); lib.mk defines it only since 6.12 */
 #include <errno.h>
@@ -56,6 +57,8 @@ enum how {
 	SREGS,		/* KVM_SET_SREGS: one member of a segment or table */
 	RFLAGS,		/* KVM_SET_REGS */
 	WRITE,		/* vmcsctl set DIR FIELD VALUE */
+	COMPAT_RIP,	/* KVM_SET_SREGS: CS.L 0, CS.D 1; KVM_SET_REGS: RIP |= value */
+	PENDING_OUT,	/* the OUT not completed; KVM_SET_VCPU_EVENTS: shadow = value */
 };
 
 /* One change of one VMCS field, and what the SDM says of it. */
@@ -116,6 +119,16 @@ static const struct change changes[] = {
 	{ "RFLAGS.VM in IA-32e mode", "GUEST_RFLAGS", RFLAGS, 0, 0, 1 << 17, "guest-rflags-vm" },
 	{ "blocking by STI, RFLAGS.IF 0", "GUEST_INTERRUPTIBILITY_INFO", WRITE, 0, 0, 1,
 	  "guest-intr-sti-if" },
+	/*
+	 * The VMCS is not all the next entry loads (next_entry): KVM writes
+	 * a RIP set by KVM_SET_REGS only at the entry, and completes the OUT
+	 * first, which clears STI blocking.  Checked on the VMCS alone, the
+	 * first would pass and the second fail.
+	 */
+	{ "RIP bit 32 in compatibility mode", "GUEST_RIP", COMPAT_RIP, 0, 0, 1ull << 32,
+	  "guest-rip-high" },
+	{ "blocking by STI, RFLAGS.IF 0, at an OUT to complete", "GUEST_INTERRUPTIBILITY_INFO",
+	  PENDING_OUT, 0, 0, KVM_X86_SHADOW_INT_STI },
 };
 
 static struct kvm_segment *segment(struct kvm_sregs *sregs, enum seg seg)
@@ -251,6 +264,7 @@ static int deviations;
 static void try_change(const struct change *c)
 {
 	static char out[16384];
+	struct kvm_vcpu_events events;
 	struct kvm_vcpu *vcpu;
 	struct kvm_regs regs;
 	bool predicted, failed, named = true, refused = false, deviates, evaluated, ok;
@@ -262,11 +276,19 @@ static void try_change(const struct change *c)
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
 	flat_ss(vcpu);
-	vcpu_run(vcpu);
-	TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC, "%s: guest did not stop at its OUT",
+	/*
+	 * vcpu_run() completes the exit (its get_ucall() does), as a VMM does
+	 * before it changes a stopped vCPU; PENDING_OUT leaves the OUT to the
+	 * next KVM_RUN.
+	 */
+	if (c->how == PENDING_OUT)
+		TEST_ASSERT(!__vcpu_run(vcpu), "%s: KVM_RUN: %s", c->what, strerror(errno));
+	else
+		vcpu_run(vcpu);
+	TEST_ASSERT(vcpu->run->exit_reason == KVM_EXIT_IO, "%s: guest did not stop at its OUT",
 		    c->what);
-	/* Complete the exit, as a VMM does before it changes a stopped vCPU. */
-	vcpu_run_complete_io(vcpu);
+	if (c->how != PENDING_OUT)
+		TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC, "%s: not GUEST_SYNC", c->what);
 	find_dir(dir, sizeof(dir));
 
 	switch (c->how) {
@@ -279,6 +301,19 @@ static void try_change(const struct change *c)
 		vcpu_regs_get(vcpu, &regs);
 		regs.rflags |= c->value;
 		vcpu_regs_set(vcpu, &regs);
+		break;
+	case COMPAT_RIP:
+		change_sregs(vcpu, &(struct change){ .seg = CS, .member = L, .value = 0 });
+		change_sregs(vcpu, &(struct change){ .seg = CS, .member = DB, .value = 1 });
+		vcpu_regs_get(vcpu, &regs);
+		regs.rip |= c->value;
+		vcpu_regs_set(vcpu, &regs);
+		break;
+	case PENDING_OUT:
+		vcpu_events_get(vcpu, &events);
+		events.flags = KVM_VCPUEVENT_VALID_SHADOW;
+		events.interrupt.shadow = c->value;
+		vcpu_events_set(vcpu, &events);
 		break;
 	case WRITE:
 		snprintf(cmd, sizeof(cmd), "vmcsctl set %s %s 0x%lx 2>&1", dir, c->field,
@@ -302,6 +337,12 @@ static void try_change(const struct change *c)
 	evaluated = strstr(out, " failed, 0 not evaluated");
 	if (c->rule)
 		named = names_rule(out, c->rule, c->field);
+	/* ...and check must say that it evaluated what KVM will load. */
+	if (c->how == COMPAT_RIP)
+		named &= strstr(out, "next VM entry: evaluated the state") &&
+			 strstr(out, "; GUEST_RIP=0x1");
+	if (c->how == PENDING_OUT)
+		named &= !!strstr(out, "KVM first completes the I/O exit");
 
 	vcpu_run(vcpu);
 	failed = vcpu->run->exit_reason == KVM_EXIT_FAIL_ENTRY;
@@ -333,7 +374,7 @@ static void try_change(const struct change *c)
 
 static bool selected(const struct change *c)
 {
-	return !writes_only || c->how == NOTHING || c->how == WRITE;
+	return !writes_only || (c->how != SREGS && c->how != RFLAGS);
 }
 
 /* Bad input on a live directory: exit status 2, one line, nothing written. */
