@@ -566,10 +566,11 @@ static void say(struct note *n, const char *fmt, ...)
 static void drop(struct snapshot *s, const char *name)
 {
 	const struct snap_field *f = snap_find(s, name);
-	int i = f - s->fields;
+	int i;
 
 	if (!f)
 		return;
+	i = f - s->fields;
 	memmove(&s->fields[i], &s->fields[i + 1], (s->nr_fields - i - 1) * sizeof(*f));
 	s->nr_fields--;
 }
@@ -633,7 +634,7 @@ bool snap_next_entry(struct snapshot *s)
 {
 	struct note n = { s->next_note, sizeof(s->next_note), 0 };
 	const struct snap_field *f;
-	bool rip_cached = false;
+	bool rip_cached = false, io;
 	int i, k;
 
 	s->next_note[0] = '\0';
@@ -654,8 +655,9 @@ bool snap_next_entry(struct snapshot *s)
 		say(&n, "; %s=0x%llx from KVM", f->name, (unsigned long long)s->next[i].value);
 		snap_set(s, f->name, s->next[i].value);
 	}
-	if ((s->next_flags & VMCSCTL_NEXT_COMPLETION) && !(io_exit(s) && rip_cached)) {
-		if (io_exit(s)) {
+	io = io_exit(s);
+	if ((s->next_flags & VMCSCTL_NEXT_COMPLETION) && !(io && rip_cached)) {
+		if (io) {
 			skip_io(s, &n);
 		} else {
 			drop(s, "GUEST_RIP");
