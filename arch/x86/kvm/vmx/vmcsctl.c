@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/wait_bit.h>
+#include <linux/workqueue.h>
 #include <asm/vmx.h>
 
 #include "../cpuid.h"
@@ -35,7 +36,7 @@
 
 enum vmcsctl_kind {
 	VMCSCTL_VMCS01,		/* the vCPU's directory */
-	VMCSCTL_VMCS02,		/* vmcs02/, while L1 is in VMX operation */
+	VMCSCTL_VMCS02,		/* vmcs02/, from L1's first VMXON on */
 	VMCSCTL_SHADOW,		/* shadow/, vmcs01's shadow VMCS, likewise */
 };
 
@@ -48,6 +49,13 @@ struct vmcsctl_dir {
 	struct pid *owner;	/* process that created the vCPU */
 	u64 id;			/* never reused while the kernel runs */
 	char vm[KVM_STATS_NAME_SIZE];	/* as KVM's debugfs names the VM */
+	/*
+	 * vmcs02/ and shadow/ are made by nested_work, queued once, when L1
+	 * first enters VMX operation (nested_wanted, under vcpu->mutex), and
+	 * stay until the vCPU's directory goes.
+	 */
+	struct work_struct nested_work;
+	bool nested_wanted;
 	struct vmcsctl_dir *vmcs02;
 	struct vmcsctl_dir *shadow;
 	/*
@@ -114,15 +122,15 @@ static void vmcsctl_dir_put(struct vmcsctl_dir *dir)
 		mutex_unlock(&vcpu_dir->nested_lock);
 }
 
-static int vmcsctl_dir_read(struct vmcsctl_dir *dir, const u32 *fields, u64 *values,
-			    unsigned int n)
+static int vmcsctl_dir_read(struct vmcsctl_dir *dir, const u32 *fields,
+			    struct vmcsctl_dump_entry *out, unsigned int n)
 {
 	int ret = vmcsctl_dir_get(dir);
 
 	if (ret)
 		return ret;
 	ret = vmcsctl_read(dir->vcpu, vmcsctl_dir_vmcs(dir), dir->kind == VMCSCTL_SHADOW,
-			   fields, values, n);
+			   fields, out, n);
 	vmcsctl_dir_put(dir);
 	return ret;
 }
@@ -213,15 +221,28 @@ static int vmcsctl_may_read(struct file *file, struct vmcsctl_dir *dir)
  */
 #define VMCSCTL_FIELD_TEXT_MAX	sizeof("0x0123456789abcdef\n")
 
+/* "0x%0*llx\n" without vsnprintf(): a read is mostly syscall and sysfs already. */
+static int vmcsctl_format_value(char *text, u64 value, unsigned int digits)
+{
+	unsigned int i;
+
+	text[0] = '0';
+	text[1] = 'x';
+	for (i = 0; i < digits; i++)
+		text[2 + i] = "0123456789abcdef"[(value >> (4 * (digits - 1 - i))) & 0xf];
+	text[2 + digits] = '\n';
+	return digits + 3;
+}
+
 static ssize_t vmcsctl_field_read(struct file *file, struct kobject *kobj,
 				  const struct bin_attribute *attr, char *buf, loff_t off,
 				  size_t count)
 {
 	const struct vmcsctl_field *field = container_of(attr, struct vmcsctl_field, battr);
 	unsigned int digits = vmcsctl_field_bits(field->encoding) / 4;
+	struct vmcsctl_dump_entry entry;
 	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
 	char text[VMCSCTL_FIELD_TEXT_MAX];
-	u64 value;
 	int ret;
 
 	if (off >= digits + 3)
@@ -236,10 +257,10 @@ static ssize_t vmcsctl_field_read(struct file *file, struct kobject *kobj,
 		if (ret)
 			return ret;
 	}
-	ret = vmcsctl_dir_read(dir, &field->encoding, &value, 1);
+	ret = vmcsctl_dir_read(dir, &field->encoding, &entry, 1);
 	if (ret)
 		return ret;
-	ret = scnprintf(text, sizeof(text), "0x%0*llx\n", digits, value);
+	ret = vmcsctl_format_value(text, entry.value, digits);
 	return memory_read_from_buffer(buf, count, &off, text, ret);
 }
 
@@ -682,11 +703,33 @@ VMCSCTL_INFO(abort, "abort");
 VMCSCTL_INFO(current_vmcs, "current");
 VMCSCTL_INFO(guest_mode, "guest_mode");
 
-struct vmcsctl_dump {
+/*
+ * The fields of a dump in table order: one list of every field shown and
+ * one without those that give away the host, for lockdown=confidentiality.
+ * Made when the fields are probed, before the first directory is added;
+ * the same for every directory.
+ */
+struct vmcsctl_dump_list {
+	unsigned int n;
 	u32 fields[ARRAY_SIZE(vmcsctl_fields)];
-	u64 values[ARRAY_SIZE(vmcsctl_fields)];
-	struct vmcsctl_dump_entry entries[ARRAY_SIZE(vmcsctl_fields)];
 };
+
+static struct vmcsctl_dump_list vmcsctl_dump_all, vmcsctl_dump_guest;
+
+static void vmcsctl_dump_lists_init(void)
+{
+	const struct vmcsctl_field *field;
+	unsigned int i;
+
+	/* A dump is one read() into sysfs' buffer of a page. */
+	BUILD_BUG_ON(ARRAY_SIZE(vmcsctl_fields) * sizeof(struct vmcsctl_dump_entry) > PAGE_SIZE);
+	for_each_set_bit(i, vmcsctl_supported, ARRAY_SIZE(vmcsctl_fields)) {
+		field = &vmcsctl_fields[i];
+		vmcsctl_dump_all.fields[vmcsctl_dump_all.n++] = field->encoding;
+		if (!vmcsctl_field_is_host(field))
+			vmcsctl_dump_guest.fields[vmcsctl_dump_guest.n++] = field->encoding;
+	}
+}
 
 /*
  * Every field of the directory, read in one IPI so that the values belong
@@ -697,47 +740,43 @@ struct vmcsctl_dump {
  * past its end reads nothing and takes none.  The opener's rights are
  * checked as for every file (vmcsctl_may_read()); under
  * lockdown=confidentiality the fields that give away the host are left
- * out.
+ * out.  A read() of the whole dump gets its records made in sysfs'
+ * buffer, by the CPU that VMREADs them; a shorter one takes the whole
+ * dump into memory of its own and gets its start.
  */
 static ssize_t vmcsctl_dump_read(struct file *file, struct kobject *kobj,
 				 const struct bin_attribute *attr, char *buf, loff_t off,
 				 size_t count)
 {
+	struct vmcsctl_dump_entry *entries = (struct vmcsctl_dump_entry *)buf;
 	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
-	struct vmcsctl_dump *dump;
-	unsigned int i, n = 0;
-	bool hide_host;
+	const struct vmcsctl_dump_list *list;
 	size_t len;
 	int ret;
 
+	/* cat's second read, at the end of the longer list: nothing to check. */
+	if (off >= vmcsctl_dump_all.n * sizeof(*entries))
+		return 0;
 	ret = vmcsctl_may_read(file, dir);
 	if (ret)
 		return ret;
-	hide_host = vmcsctl_host_locked_down();
-	for_each_set_bit(i, vmcsctl_supported, ARRAY_SIZE(vmcsctl_fields))
-		n += !hide_host || !vmcsctl_field_is_host(&vmcsctl_fields[i]);
-	len = n * sizeof(dump->entries[0]);
+	list = vmcsctl_host_locked_down() ? &vmcsctl_dump_guest : &vmcsctl_dump_all;
+	len = list->n * sizeof(*entries);
 	if (off >= len)
 		return 0;
 	if (off)
 		return -EINVAL;
-	dump = kzalloc_obj(*dump, GFP_KERNEL);
-	if (!dump)
-		return -ENOMEM;
-	n = 0;
-	for_each_set_bit(i, vmcsctl_supported, ARRAY_SIZE(vmcsctl_fields))
-		if (!hide_host || !vmcsctl_field_is_host(&vmcsctl_fields[i]))
-			dump->fields[n++] = vmcsctl_fields[i].encoding;
-	ret = vmcsctl_dir_read(dir, dump->fields, dump->values, n);
-	if (ret)
-		goto out;
-	for (i = 0; i < n; i++) {
-		dump->entries[i].encoding = dump->fields[i];
-		dump->entries[i].value = dump->values[i];
+	if (count < len) {
+		entries = kmalloc(len, GFP_KERNEL);
+		if (!entries)
+			return -ENOMEM;
 	}
-	ret = memory_read_from_buffer(buf, count, &off, dump->entries, len);
-out:
-	kfree(dump);
+	ret = vmcsctl_dir_read(dir, list->fields, entries, list->n);
+	if (entries == (struct vmcsctl_dump_entry *)buf)
+		return ret ?: len;
+	if (!ret)
+		ret = memory_read_from_buffer(buf, count, &off, entries, len);
+	kfree(entries);
 	return ret;
 }
 
@@ -914,6 +953,25 @@ static const struct attribute_group *vmcsctl_nested_groups[] = {
 /* Directories whose release has not run yet: kvm_intel must outlive them. */
 static atomic_t vmcsctl_nr_dirs = ATOMIC_INIT(0);
 
+/*
+ * What vmcsctl makes the host allocate for /dev/kvm users, who need no
+ * privilege, is bounded: at most vmcsctl_max_vcpus vCPU directories, of
+ * any VMs, exist at a time (each, with vmcs02/ and shadow/, about 570
+ * kernfs nodes, which kernfs does not charge to a memory cgroup).  Further
+ * vCPUs work but are not shown: vmcsctl_unpublished counts them, the
+ * first is logged.  Root may raise or lower the bound at any time; it
+ * applies to vCPUs created afterwards.
+ */
+static unsigned int vmcsctl_max_vcpus = 1024;
+module_param_named(vmcsctl_max_vcpus, vmcsctl_max_vcpus, uint, 0644);
+MODULE_PARM_DESC(vmcsctl_max_vcpus, "vCPUs shown in /sys/kernel/vmcsctl at most (default 1024)");
+
+static unsigned int vmcsctl_unpublished;	/* under vmcsctl_lock */
+module_param_named(vmcsctl_unpublished, vmcsctl_unpublished, uint, 0444);
+MODULE_PARM_DESC(vmcsctl_unpublished, "vCPUs not shown for vmcsctl_max_vcpus");
+
+static atomic_t vmcsctl_nr_vcpus = ATOMIC_INIT(0);
+
 static void vmcsctl_dir_release(struct kobject *kobj)
 {
 	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
@@ -945,6 +1003,7 @@ static const struct kobj_type vmcsctl_nested_ktype = {
 
 static struct kset *vmcsctl_kset;
 static DEFINE_MUTEX(vmcsctl_lock);	/* directory names, the field probe */
+static void vmcsctl_nested_work(struct work_struct *work);
 static atomic64_t vmcsctl_next_id = ATOMIC64_INIT(0);
 
 static struct vmcsctl_dir *vmcsctl_dir_alloc(struct kvm_vcpu *vcpu, enum vmcsctl_kind kind,
@@ -956,8 +1015,10 @@ static struct vmcsctl_dir *vmcsctl_dir_alloc(struct kvm_vcpu *vcpu, enum vmcsctl
 		return NULL;
 	dir->vcpu = vcpu;
 	dir->kind = kind;
-	if (kind == VMCSCTL_VMCS01)
+	if (kind == VMCSCTL_VMCS01) {
 		mutex_init(&dir->nested_lock);
+		INIT_WORK(&dir->nested_work, vmcsctl_nested_work);
+	}
 	kobject_init(&dir->kobj, ktype);
 	atomic_inc(&vmcsctl_nr_dirs);
 	return dir;
@@ -1014,23 +1075,45 @@ static void vmcsctl_subdir_del(struct vmcsctl_dir **dir)
 	*dir = NULL;
 }
 
+/*
+ * Add vmcs02/ and shadow/ to a vCPU's directory, whole or not at all.
+ * Queued once per vCPU, when its L1 first enters VMX operation, so that a
+ * vCPU that never does costs a third of the kernfs nodes, and the VMXON
+ * exit only queues this.  They then stay for the vCPU's life, so a guest
+ * that loops on VMXON and VMXOFF adds and removes nothing; they answer
+ * -ENODATA while L1 is outside VMX operation.
+ */
+static void vmcsctl_nested_work(struct work_struct *work)
+{
+	struct vmcsctl_dir *dir = container_of(work, struct vmcsctl_dir, nested_work);
+	int ret;
+
+	ret = vmcsctl_subdir_add(dir, VMCSCTL_VMCS02, "vmcs02", &dir->vmcs02);
+	if (!ret)
+		ret = vmcsctl_subdir_add(dir, VMCSCTL_SHADOW, "shadow", &dir->shadow);
+	if (ret) {
+		vmcsctl_subdir_del(&dir->vmcs02);
+		pr_warn_ratelimited("vCPU %u: no vmcs02/ and shadow/ (%d)\n",
+				    dir->vcpu->vcpu_id, ret);
+		return;
+	}
+	kobject_uevent(&dir->vmcs02->kobj, KOBJ_ADD);
+	kobject_uevent(&dir->shadow->kobj, KOBJ_ADD);
+}
+
 /* Remove a vCPU's directory (added) and its subdirectories; kobject_del() waits for readers. */
 static void vmcsctl_dir_del(struct vmcsctl_dir *dir)
 {
+	cancel_work_sync(&dir->nested_work);
 	vmcsctl_subdir_del(&dir->shadow);
 	vmcsctl_subdir_del(&dir->vmcs02);
 	kobject_del(&dir->kobj);
 	kobject_put(&dir->kobj);
+	/* Its kernfs nodes are gone, whenever the release comes. */
+	atomic_dec(&vmcsctl_nr_vcpus);
 }
 
-/*
- * Add the vCPU's directory and, where KVM offers nested VMX, its vmcs02/
- * and shadow/: they are there for the vCPU's whole life, so that nothing
- * a guest does (VMXON, VMXOFF) adds or removes sysfs files; they answer
- * -ENODATA while L1 is outside VMX operation.  On failure before the
- * directory is added the reference to @dir is gone (-errno); after, the
- * caller removes it (1), once it no longer holds vcpu->mutex.
- */
+/* Add the vCPU's directory, probing the fields first if no VM did yet. */
 static int vmcsctl_dir_publish(struct vmcsctl_dir *dir)
 {
 	int ret = 0;
@@ -1041,21 +1124,23 @@ static int vmcsctl_dir_publish(struct vmcsctl_dir *dir)
 		ret = vmcsctl_probe_fields(vmcsctl_fields, ARRAY_SIZE(vmcsctl_fields),
 					   vmcsctl_supported);
 		vmcsctl_probed = !ret;
+		if (vmcsctl_probed)
+			vmcsctl_dump_lists_init();
 	}
 	if (!ret)
 		ret = vmcsctl_dir_add(dir, task_pid_nr(current));
 	mutex_unlock(&vmcsctl_lock);
-	if (ret) {
-		kobject_put(&dir->kobj);
-		return ret;
-	}
+	return ret;
+}
 
-	if (kvm_cpu_cap_has(X86_FEATURE_VMX)) {
-		ret = vmcsctl_subdir_add(dir, VMCSCTL_VMCS02, "vmcs02", &dir->vmcs02);
-		if (!ret)
-			ret = vmcsctl_subdir_add(dir, VMCSCTL_SHADOW, "shadow", &dir->shadow);
-	}
-	return ret ? 1 : 0;
+/* The vCPU is not shown: no room under vmcsctl_max_vcpus. */
+static void vmcsctl_unpublished_inc(struct kvm_vcpu *vcpu)
+{
+	mutex_lock(&vmcsctl_lock);
+	if (!vmcsctl_unpublished++)
+		pr_warn("vCPU %u of %s and later ones not shown: vmcsctl_max_vcpus=%u reached\n",
+			vcpu->vcpu_id, vcpu->kvm->stats_id, READ_ONCE(vmcsctl_max_vcpus));
+	mutex_unlock(&vmcsctl_lock);
 }
 
 /**
@@ -1066,7 +1151,8 @@ static int vmcsctl_dir_publish(struct vmcsctl_dir *dir)
  * Publishing holds vcpu->mutex, so that the nested hooks, which run under
  * it, either come after it and find the directory, or came before and
  * left their state for it to see.  A vCPU that cannot be published (no
- * memory) still works; it is only missing from sysfs, which is logged.
+ * memory, or vmcsctl_max_vcpus reached) still works; it is only missing
+ * from sysfs, which is logged.
  */
 void vmcsctl_vcpu_postcreate(struct kvm_vcpu *vcpu)
 {
@@ -1077,10 +1163,14 @@ void vmcsctl_vcpu_postcreate(struct kvm_vcpu *vcpu)
 
 	if (!vmcsctl_kset)
 		return;
+	if (atomic_inc_return(&vmcsctl_nr_vcpus) > READ_ONCE(vmcsctl_max_vcpus)) {
+		vmcsctl_unpublished_inc(vcpu);
+		goto out_uncount;
+	}
 	dir = vmcsctl_dir_alloc(vcpu, VMCSCTL_VMCS01, &vmcsctl_vcpu_ktype);
 	if (!dir) {
 		pr_warn_ratelimited("no memory to publish vCPU %u\n", vcpu->vcpu_id);
-		return;
+		goto out_uncount;
 	}
 	dir->kobj.kset = vmcsctl_kset;
 	dir->owner = get_task_pid(current, PIDTYPE_TGID);
@@ -1091,30 +1181,26 @@ void vmcsctl_vcpu_postcreate(struct kvm_vcpu *vcpu)
 		strscpy(dir->vm, vcpu->kvm->stats_id, sizeof(dir->vm));
 
 	ret = mutex_lock_killable(&vcpu->mutex);
-	if (ret) {
-		kobject_put(&dir->kobj);
-		return;
-	}
+	if (ret)
+		goto out_put;
 	ret = vmcsctl_dir_publish(dir);
-	if (!ret) {
-		mutex_lock(&dir->nested_lock);
-		dir->nested_live = vmx->nested.vmxon || vmx->nested.smm.vmxon;
-		mutex_unlock(&dir->nested_lock);
-		vmx->vmcsctl = dir;
-	}
-	mutex_unlock(&vcpu->mutex);
-	/*
-	 * Removing waits for readers of the files, which must not wait for
-	 * vcpu->mutex in turn: undo a half-published directory without it.
-	 */
-	if (ret > 0)
-		vmcsctl_dir_del(dir);
 	if (ret) {
-		pr_warn_ratelimited("vCPU %u not published\n", vcpu->vcpu_id);
-		return;
+		mutex_unlock(&vcpu->mutex);
+		pr_warn_ratelimited("vCPU %u not published (%d)\n", vcpu->vcpu_id, ret);
+		goto out_put;
 	}
+	vmx->vmcsctl = dir;
+	if (vmx->nested.vmxon || vmx->nested.smm.vmxon)
+		vmcsctl_nested_enter(vcpu);
+	mutex_unlock(&vcpu->mutex);
 	/* For udev and "vmcsctl watch"; kobject_del() sends KOBJ_REMOVE. */
 	kobject_uevent(&dir->kobj, KOBJ_ADD);
+	return;
+
+out_put:
+	kobject_put(&dir->kobj);
+out_uncount:
+	atomic_dec(&vmcsctl_nr_vcpus);
 }
 
 /**
@@ -1140,12 +1226,8 @@ void vmcsctl_vm_pre_destroy(struct kvm *kvm)
 	}
 }
 
-static void vmcsctl_set_nested_live(struct kvm_vcpu *vcpu, bool live)
+static void vmcsctl_set_nested_live(struct vmcsctl_dir *dir, bool live)
 {
-	struct vmcsctl_dir *dir = to_vmx(vcpu)->vmcsctl;
-
-	if (!dir)
-		return;
 	mutex_lock(&dir->nested_lock);
 	dir->nested_live = live;
 	mutex_unlock(&dir->nested_lock);
@@ -1156,12 +1238,22 @@ static void vmcsctl_set_nested_live(struct kvm_vcpu *vcpu, bool live)
  * @vcpu: a vCPU whose L1 just entered VMX operation (VMXON, or nested
  *	state restored), so both VMCSs are allocated
  *
+ * The first time, queues the making of vmcs02/ and shadow/.
+ *
  * Context: process context under vcpu->mutex.  Takes a mutex that readers
  * hold only for the time of a read, which never waits for the vCPU.
  */
 void vmcsctl_nested_enter(struct kvm_vcpu *vcpu)
 {
-	vmcsctl_set_nested_live(vcpu, true);
+	struct vmcsctl_dir *dir = to_vmx(vcpu)->vmcsctl;
+
+	if (!dir)
+		return;
+	vmcsctl_set_nested_live(dir, true);
+	if (!dir->nested_wanted) {
+		dir->nested_wanted = true;
+		schedule_work(&dir->nested_work);
+	}
 }
 
 /**
@@ -1174,7 +1266,10 @@ void vmcsctl_nested_enter(struct kvm_vcpu *vcpu)
  */
 void vmcsctl_nested_leave(struct kvm_vcpu *vcpu)
 {
-	vmcsctl_set_nested_live(vcpu, false);
+	struct vmcsctl_dir *dir = to_vmx(vcpu)->vmcsctl;
+
+	if (dir)
+		vmcsctl_set_nested_live(dir, false);
 }
 
 /**

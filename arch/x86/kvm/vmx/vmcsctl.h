@@ -61,7 +61,7 @@ static inline unsigned int vmcsctl_field_bits(u32 encoding)
 }
 
 int vmcsctl_read(struct kvm_vcpu *vcpu, struct loaded_vmcs *lv, bool shadow,
-		 const u32 *fields, u64 *values, unsigned int n);
+		 const u32 *fields, struct vmcsctl_dump_entry *out, unsigned int n);
 void vmcsctl_probe_exit(void);
 int vmcsctl_probe_fields(const struct vmcsctl_field *fields, unsigned int n,
 			 unsigned long *supported);

@@ -131,13 +131,20 @@ static int vmcsctl_vmread_field(u32 field, u64 *value)
 	return ret;
 }
 
-static int vmcsctl_vmread_fields(const u32 *fields, u64 *values, unsigned int n)
+/* A record per field, written whole: the buffer may be a read() buffer. */
+static int vmcsctl_vmread_fields(const u32 *fields, struct vmcsctl_dump_entry *out,
+				 unsigned int n)
 {
 	unsigned int i;
+	u64 value;
 	int ret = 0;
 
-	for (i = 0; i < n && !ret; i++)
-		ret = vmcsctl_vmread_field(fields[i], &values[i]);
+	for (i = 0; i < n && !ret; i++) {
+		ret = vmcsctl_vmread_field(fields[i], &value);
+		out[i].encoding = fields[i];
+		out[i].reserved = 0;
+		out[i].value = value;
+	}
 	return ret;
 }
 
@@ -152,8 +159,8 @@ static int vmcsctl_vmread_fields(const u32 *fields, u64 *values, unsigned int n)
  * harmless, as KVM loads its VMCS whenever per-CPU current_vmcs differs,
  * and VMCLEAR would reset the launch state KVM relies on.
  */
-static int vmcsctl_read_here(struct vmcs *vmcs, bool clear, const u32 *fields, u64 *values,
-			     unsigned int n)
+static int vmcsctl_read_here(struct vmcs *vmcs, bool clear, const u32 *fields,
+			     struct vmcsctl_dump_entry *out, unsigned int n)
 {
 	const struct vmcsctl_cpu *here = this_cpu_ptr(&vmcsctl_cpus);
 	u64 pa = __pa(vmcs), saved;
@@ -172,11 +179,11 @@ static int vmcsctl_read_here(struct vmcs *vmcs, bool clear, const u32 *fields, u
 	if (ret)
 		return ret;
 	if (saved == pa)
-		return vmcsctl_vmread_fields(fields, values, n);
+		return vmcsctl_vmread_fields(fields, out, n);
 	ret = vmcsctl_vmptrld(pa);
 	if (ret)
 		return ret;
-	ret = vmcsctl_vmread_fields(fields, values, n);
+	ret = vmcsctl_vmread_fields(fields, out, n);
 	if (clear)
 		WARN_ON_ONCE(vmcsctl_vmclear(pa));
 	if (saved != INVALID_PAGE)
@@ -272,7 +279,7 @@ struct vmcsctl_request {
 	bool shadow;		/* lv->shadow_vmcs rather than lv->vmcs */
 	bool locked;		/* the reader holds vcpu->mutex */
 	const u32 *fields;
-	u64 *values;
+	struct vmcsctl_dump_entry *out;
 	unsigned int n;
 	int ret;
 };
@@ -303,7 +310,7 @@ static void vmcsctl_read_on_owner(void *data)
 		return;
 	}
 	req->ret = vmcsctl_read_here(vmcsctl_request_vmcs(req), req->shadow, req->fields,
-				     req->values, req->n);
+				     req->out, req->n);
 }
 
 /*
@@ -325,8 +332,8 @@ static int vmcsctl_read_clear(struct kvm_vcpu *vcpu, struct vmcsctl_request *req
 	ret = -EAGAIN;
 	local_irq_save(flags);
 	if (READ_ONCE(req->lv->cpu) == -1)
-		ret = vmcsctl_read_here(vmcsctl_request_vmcs(req), true, req->fields,
-					req->values, req->n);
+		ret = vmcsctl_read_here(vmcsctl_request_vmcs(req), true, req->fields, req->out,
+					req->n);
 	local_irq_restore(flags);
 out:
 	if (!req->locked)
@@ -341,7 +348,9 @@ out:
  * @shadow: read the shadow VMCS linked from @lv (vmcs01) instead; it is
  *	read on @lv's CPU and must stay allocated for the call
  * @fields: field encodings from enum vmcs_field
- * @values: the fields' values, zero-extended
+ * @out: a record per field: its encoding and value, zero-extended.  May
+ *	be a read() buffer: the records are made there, on the CPU that
+ *	holds the VMCS, with no copy.
  * @n: number of @fields; all are read in one IPI (or one local section),
  *	so that they come from the same moment
  *
@@ -358,11 +367,11 @@ out:
  * runs L2; -ENODEV with enlightened VMCS.
  */
 int vmcsctl_read(struct kvm_vcpu *vcpu, struct loaded_vmcs *lv, bool shadow,
-		 const u32 *fields, u64 *values, unsigned int n)
+		 const u32 *fields, struct vmcsctl_dump_entry *out, unsigned int n)
 {
 	struct vmcsctl_request req = {
 		.vmx = to_vmx(vcpu), .lv = lv, .shadow = shadow,
-		.fields = fields, .values = values, .n = n,
+		.fields = fields, .out = out, .n = n,
 	};
 	int cpu, ret = -EBUSY, tries;
 
