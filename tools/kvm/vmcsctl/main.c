@@ -186,6 +186,29 @@ static int name_cmp(const void *a, const void *b)
 	return strverscmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * A vCPU's directory comes from a work item after KVM_CREATE_VCPU, and
+ * writing kvm_intel.vmcsctl returns once every vCPU is shown or hidden as
+ * it says: as root, writing its own value back waits for the directories
+ * of vCPUs created so far.  Nothing to wait for in a copy of the tree
+ * (VMCSCTL_SYSFS set) or without the switch; a user who may not write it
+ * lists what is there.
+ */
+static void settle(void)
+{
+	char value;
+	int fd;
+
+	if (strcmp(vmcsctl_root(), VMCSCTL_SYSFS))
+		return;
+	fd = open("/sys/module/kvm_intel/parameters/vmcsctl", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (read(fd, &value, 1) == 1 && pwrite(fd, &value, 1, 0) != 1)
+		fprintf(stderr, "vmcsctl: kvm_intel.vmcsctl: %s\n", strerror(errno));
+	close(fd);
+}
+
 static int cmd_list(int argc, char **argv)
 {
 	struct opts o;
@@ -198,6 +221,7 @@ static int cmd_list(int argc, char **argv)
 		return EXIT_TROUBLE;
 	if (optind < argc)
 		return usage_error("list takes no argument: %s", argv[optind]);
+	settle();
 	dir = opendir(vmcsctl_root());
 	if (!dir) {
 		fprintf(stderr, "vmcsctl: %s: %s\n", vmcsctl_root(), strerror(errno));

@@ -4,9 +4,10 @@
  *
  *   /sys/kernel/vmcsctl/vmcs<TID>[.<N>]/<FIELD>
  *
- * A directory appears once its vCPU is fully created and goes away before
- * KVM starts tearing the VM down, so a reader never sees a vCPU that is not
- * there or a VMCS that KVM loads without holding vcpu->mutex.  The names of
+ * A directory appears, from a work item, once its vCPU is fully created
+ * and goes away before KVM starts tearing the VM down, so a reader never
+ * sees a vCPU that is not there or a VMCS that KVM loads without holding
+ * vcpu->mutex.  kvm_intel.vmcsctl shows or hides them all at run time.  The names of
  * the field files, their widths and types all come from one table of
  * enum vmcs_field.  See Documentation/virt/kvm/x86/vmcsctl.rst.
  */
@@ -40,24 +41,29 @@ enum vmcsctl_kind {
 	VMCSCTL_SHADOW,		/* shadow/, vmcs01's shadow VMCS, likewise */
 };
 
-/* One directory per VMCS. */
-struct vmcsctl_dir {
-	struct kobject kobj;
+/*
+ * A vCPU as vmcsctl knows it, from KVM_CREATE_VCPU to the VM's teardown,
+ * shown or not: what its directories tell besides the VMCS, and the work
+ * that adds and removes them.
+ */
+struct vmcsctl_vcpu {
 	struct kvm_vcpu *vcpu;
-	enum vmcsctl_kind kind;
-	/* The rest is used in a vCPU's (VMCSCTL_VMCS01) directory only. */
 	struct pid *owner;	/* process that created the vCPU */
+	pid_t tid;		/* thread that created it, for the directory's name */
 	u64 id;			/* never reused while the kernel runs */
 	char vm[KVM_STATS_NAME_SIZE];	/* as KVM's debugfs names the VM */
+	struct list_head node;	/* in vmcsctl_vcpus, under vmcsctl_lock */
 	/*
-	 * vmcs02/ and shadow/ are made by nested_work, queued once, when L1
-	 * first enters VMX operation (nested_wanted, under vcpu->mutex), and
-	 * stay until the vCPU's directory goes.
+	 * Only work, on the ordered vmcsctl_wq, adds and removes the
+	 * directories (and the VM's teardown, once it is cancelled): the
+	 * vCPU's while kvm_intel.vmcsctl is on, vmcs02/ and shadow/ with it
+	 * once nested_wanted.  It runs after whatever queued it.
 	 */
-	struct work_struct nested_work;
-	bool nested_wanted;
-	struct vmcsctl_dir *vmcs02;
-	struct vmcsctl_dir *shadow;
+	struct work_struct work;
+	struct vmcsctl_dir *dir;	/* vmcs<TID>[.<id>]/ */
+	struct vmcsctl_dir *vmcs02;	/* its vmcs02/ */
+	struct vmcsctl_dir *shadow;	/* its shadow/ */
+	bool nested_wanted;	/* L1 entered VMX operation once; under vcpu->mutex */
 	/*
 	 * nested_live: L1 is in VMX operation, so vmcs02 and the shadow VMCS
 	 * exist.  The nested hooks change it under vcpu->mutex and
@@ -68,15 +74,17 @@ struct vmcsctl_dir {
 	bool nested_live;
 };
 
+/* One directory per VMCS. */
+struct vmcsctl_dir {
+	struct kobject kobj;
+	struct kvm_vcpu *vcpu;
+	struct vmcsctl_vcpu *vc;	/* whose directory this is */
+	enum vmcsctl_kind kind;
+};
+
 static inline struct vmcsctl_dir *to_vmcsctl_dir(struct kobject *kobj)
 {
 	return container_of(kobj, struct vmcsctl_dir, kobj);
-}
-
-/* The vCPU's directory of @dir: itself, or the parent of vmcs02/ and shadow/. */
-static struct vmcsctl_dir *vmcsctl_vcpu_dir(struct vmcsctl_dir *dir)
-{
-	return dir->kind == VMCSCTL_VMCS01 ? dir : to_vmcsctl_dir(dir->kobj.parent);
 }
 
 /* The loaded_vmcs of a directory; a shadow VMCS is that of vmcs01. */
@@ -103,23 +111,19 @@ static struct vmcs *vmcsctl_dir_region(struct vmcsctl_dir *dir)
  */
 static int vmcsctl_dir_get(struct vmcsctl_dir *dir)
 {
-	struct vmcsctl_dir *vcpu_dir = vmcsctl_vcpu_dir(dir);
-
-	if (dir == vcpu_dir)
+	if (dir->kind == VMCSCTL_VMCS01)
 		return 0;
-	mutex_lock(&vcpu_dir->nested_lock);
-	if (vcpu_dir->nested_live && vmcsctl_dir_region(dir))
+	mutex_lock(&dir->vc->nested_lock);
+	if (dir->vc->nested_live && vmcsctl_dir_region(dir))
 		return 0;
-	mutex_unlock(&vcpu_dir->nested_lock);
+	mutex_unlock(&dir->vc->nested_lock);
 	return -ENODATA;
 }
 
 static void vmcsctl_dir_put(struct vmcsctl_dir *dir)
 {
-	struct vmcsctl_dir *vcpu_dir = vmcsctl_vcpu_dir(dir);
-
-	if (dir != vcpu_dir)
-		mutex_unlock(&vcpu_dir->nested_lock);
+	if (dir->kind != VMCSCTL_VMCS01)
+		mutex_unlock(&dir->vc->nested_lock);
 }
 
 static int vmcsctl_dir_read(struct vmcsctl_dir *dir, const u32 *fields,
@@ -206,7 +210,7 @@ static int vmcsctl_may_read(struct file *file, struct vmcsctl_dir *dir)
 
 	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
 		return -EPERM;
-	task = get_pid_task(vmcsctl_vcpu_dir(dir)->owner, PIDTYPE_TGID);
+	task = get_pid_task(dir->vc->owner, PIDTYPE_TGID);
 	if (!task)
 		return -ESRCH;
 	ok = vmcsctl_opener_may_ptrace(file, task, PTRACE_MODE_READ_FSCREDS);
@@ -282,7 +286,7 @@ static ssize_t vmcsctl_field_write(struct file *file, struct kobject *kobj,
 		return -EINVAL;
 	memcpy(text, buf, count);
 	text[count] = '\0';
-	ret = vmcsctl_write(file, dir->vcpu, dir->owner, kobject_name(kobj), field, text);
+	ret = vmcsctl_write(file, dir->vcpu, dir->vc->owner, kobject_name(kobj), field, text);
 	return ret ? ret : count;
 }
 
@@ -584,7 +588,7 @@ static int vcpu_id_show(struct vmcsctl_dir *dir, char *buf)
 
 static int pid_show(struct vmcsctl_dir *dir, char *buf)
 {
-	return scnprintf(buf, VMCSCTL_INFO_MAX, "%d\n", pid_nr(dir->owner));
+	return scnprintf(buf, VMCSCTL_INFO_MAX, "%d\n", pid_nr(dir->vc->owner));
 }
 
 /* The thread that ran the vCPU last (KVM_RUN), 0 before its first run. */
@@ -602,12 +606,12 @@ static int tid_show(struct vmcsctl_dir *dir, char *buf)
 
 static int vm_show(struct vmcsctl_dir *dir, char *buf)
 {
-	return scnprintf(buf, VMCSCTL_INFO_MAX, "%s\n", dir->vm);
+	return scnprintf(buf, VMCSCTL_INFO_MAX, "%s\n", dir->vc->vm);
 }
 
 static int id_show(struct vmcsctl_dir *dir, char *buf)
 {
-	return scnprintf(buf, VMCSCTL_INFO_MAX, "%llu\n", dir->id);
+	return scnprintf(buf, VMCSCTL_INFO_MAX, "%llu\n", dir->vc->id);
 }
 
 static int cpu_show(struct vmcsctl_dir *dir, char *buf)
@@ -953,6 +957,50 @@ static const struct attribute_group *vmcsctl_nested_groups[] = {
 /* Directories whose release has not run yet: kvm_intel must outlive them. */
 static atomic_t vmcsctl_nr_dirs = ATOMIC_INIT(0);
 
+static struct kset *vmcsctl_kset;
+static struct workqueue_struct *vmcsctl_wq;	/* ordered: one vCPU at a time */
+static DEFINE_MUTEX(vmcsctl_lock);	/* vmcsctl_vcpus, the switch, vmcsctl_wq's end */
+static LIST_HEAD(vmcsctl_vcpus);	/* every vCPU, shown or not */
+
+/*
+ * kvm_intel.vmcsctl: are vCPUs shown?  Root may switch it at any time: the
+ * write returns once the directories of every vCPU are there, or gone.
+ * Off, a vCPU costs a struct vmcsctl_vcpu and no kernfs node.
+ */
+static bool vmcsctl_on = true;
+
+static int vmcsctl_on_set(const char *val, const struct kernel_param *kp)
+{
+	struct vmcsctl_vcpu *vc;
+	bool on;
+	int ret;
+
+	ret = kstrtobool(val, &on);
+	if (ret)
+		return ret;
+	/*
+	 * The work never takes vmcsctl_lock, so it may be held across the
+	 * flush: vmcsctl_exit() cannot destroy the workqueue meanwhile.  At
+	 * load, before vmcsctl_init(), there is no workqueue and no vCPU.
+	 */
+	mutex_lock(&vmcsctl_lock);
+	WRITE_ONCE(vmcsctl_on, on);
+	if (vmcsctl_wq) {
+		list_for_each_entry(vc, &vmcsctl_vcpus, node)
+			queue_work(vmcsctl_wq, &vc->work);
+		flush_workqueue(vmcsctl_wq);
+	}
+	mutex_unlock(&vmcsctl_lock);
+	return 0;
+}
+
+static const struct kernel_param_ops vmcsctl_on_ops = {
+	.set = vmcsctl_on_set,
+	.get = param_get_bool,
+};
+module_param_cb(vmcsctl, &vmcsctl_on_ops, &vmcsctl_on, 0644);
+MODULE_PARM_DESC(vmcsctl, "Show vCPUs in /sys/kernel/vmcsctl (default Y)");
+
 /*
  * What vmcsctl makes the host allocate for /dev/kvm users, who need no
  * privilege, is bounded: at most vmcsctl_max_vcpus vCPU directories, of
@@ -960,24 +1008,21 @@ static atomic_t vmcsctl_nr_dirs = ATOMIC_INIT(0);
  * kernfs nodes, which kernfs does not charge to a memory cgroup).  Further
  * vCPUs work but are not shown: vmcsctl_unpublished counts them, the
  * first is logged.  Root may raise or lower the bound at any time; it
- * applies to vCPUs created afterwards.
+ * applies to vCPUs published afterwards.
  */
 static unsigned int vmcsctl_max_vcpus = 1024;
 module_param_named(vmcsctl_max_vcpus, vmcsctl_max_vcpus, uint, 0644);
 MODULE_PARM_DESC(vmcsctl_max_vcpus, "vCPUs shown in /sys/kernel/vmcsctl at most (default 1024)");
 
-static unsigned int vmcsctl_unpublished;	/* under vmcsctl_lock */
+static unsigned int vmcsctl_unpublished;	/* by vmcsctl_wq only */
 module_param_named(vmcsctl_unpublished, vmcsctl_unpublished, uint, 0444);
 MODULE_PARM_DESC(vmcsctl_unpublished, "vCPUs not shown for vmcsctl_max_vcpus");
 
-static atomic_t vmcsctl_nr_vcpus = ATOMIC_INIT(0);
+static atomic_t vmcsctl_nr_vcpus = ATOMIC_INIT(0);	/* vCPU directories */
 
 static void vmcsctl_dir_release(struct kobject *kobj)
 {
-	struct vmcsctl_dir *dir = to_vmcsctl_dir(kobj);
-
-	put_pid(dir->owner);
-	kfree(dir);
+	kfree(to_vmcsctl_dir(kobj));
 	/*
 	 * The last release lets vmcsctl_exit() return and kvm_intel go away:
 	 * after the decrement nothing of the module may be touched.
@@ -1001,236 +1046,252 @@ static const struct kobj_type vmcsctl_nested_ktype = {
 	.default_groups = vmcsctl_nested_groups,
 };
 
-static struct kset *vmcsctl_kset;
-static DEFINE_MUTEX(vmcsctl_lock);	/* directory names, the field probe */
-static void vmcsctl_nested_work(struct work_struct *work);
 static atomic64_t vmcsctl_next_id = ATOMIC64_INIT(0);
 
-static struct vmcsctl_dir *vmcsctl_dir_alloc(struct kvm_vcpu *vcpu, enum vmcsctl_kind kind,
-					     const struct kobj_type *ktype)
-{
-	struct vmcsctl_dir *dir = kzalloc_obj(*dir, GFP_KERNEL_ACCOUNT);
-
-	if (!dir)
-		return NULL;
-	dir->vcpu = vcpu;
-	dir->kind = kind;
-	if (kind == VMCSCTL_VMCS01) {
-		mutex_init(&dir->nested_lock);
-		INIT_WORK(&dir->nested_work, vmcsctl_nested_work);
-	}
-	kobject_init(&dir->kobj, ktype);
-	atomic_inc(&vmcsctl_nr_dirs);
-	return dir;
-}
-
 /*
- * Name the directory after the thread that creates the vCPU, as QEMU's
+ * Name a vCPU's directory after the thread that created the vCPU, as QEMU's
  * "info cpus" thread_id: vmcs<TID>.  If that name is taken (the thread
- * creates several vCPUs, or its TID was reused), the directory is
- * vmcs<TID>.<id>, with the directory's id, which no other directory ever
- * has: one hashed lookup per vCPU, and a suffixed name is never reused.
- * An open file never reaches another vCPU: kernfs fails it once its
- * directory is removed.
+ * creates several vCPUs, or its TID was reused), it is vmcs<TID>.<id>,
+ * which no other vCPU ever has: one hashed lookup per vCPU.  Only the
+ * ordered vmcsctl_wq adds vCPU directories, so the name stays free until
+ * kobject_add() takes it, and they appear in creation order.
  */
-static int vmcsctl_dir_add(struct vmcsctl_dir *dir, pid_t tid)
+static const char *vmcsctl_dir_name(struct vmcsctl_vcpu *vc, char *name, size_t size)
 {
 	struct kernfs_node *other;
-	char name[48];
 
-	lockdep_assert_held(&vmcsctl_lock);
-	snprintf(name, sizeof(name), "vmcs%d", tid);
+	snprintf(name, size, "vmcs%d", vc->tid);
 	other = kernfs_find_and_get(vmcsctl_kset->kobj.sd, name);
 	if (other) {
 		kernfs_put(other);
-		snprintf(name, sizeof(name), "vmcs%d.%llu", tid, dir->id);
+		snprintf(name, size, "vmcs%d.%llu", vc->tid, vc->id);
 	}
-	return kobject_add(&dir->kobj, NULL, "%s", name);
+	return name;
 }
 
-static int vmcsctl_subdir_add(struct vmcsctl_dir *parent, enum vmcsctl_kind kind,
-			      const char *name, struct vmcsctl_dir **subdir)
+/*
+ * Add a directory of @vc's: the vCPU's under /sys/kernel/vmcsctl, or
+ * vmcs02/ or shadow/ in it, and store it in @slot.  An open file never
+ * reaches another vCPU: kernfs fails it once its directory is removed.
+ */
+static int vmcsctl_dir_add(struct vmcsctl_vcpu *vc, enum vmcsctl_kind kind,
+			   struct vmcsctl_dir **slot)
 {
-	struct vmcsctl_dir *dir;
+	struct vmcsctl_dir *dir = kzalloc_obj(*dir, GFP_KERNEL_ACCOUNT);
+	char name[48];
 	int ret;
 
-	dir = vmcsctl_dir_alloc(parent->vcpu, kind, &vmcsctl_nested_ktype);
 	if (!dir)
 		return -ENOMEM;
-	ret = kobject_add(&dir->kobj, &parent->kobj, "%s", name);
+	dir->vcpu = vc->vcpu;
+	dir->vc = vc;
+	dir->kind = kind;
+	atomic_inc(&vmcsctl_nr_dirs);
+	if (kind == VMCSCTL_VMCS01) {
+		kobject_init(&dir->kobj, &vmcsctl_vcpu_ktype);
+		dir->kobj.kset = vmcsctl_kset;
+		ret = kobject_add(&dir->kobj, NULL, "%s",
+				  vmcsctl_dir_name(vc, name, sizeof(name)));
+	} else {
+		kobject_init(&dir->kobj, &vmcsctl_nested_ktype);
+		ret = kobject_add(&dir->kobj, &vc->dir->kobj, "%s",
+				  kind == VMCSCTL_VMCS02 ? "vmcs02" : "shadow");
+	}
 	if (ret) {
 		kobject_put(&dir->kobj);
 		return ret;
 	}
-	*subdir = dir;
+	*slot = dir;
+	/* For udev and "vmcsctl watch"; kobject_del() sends KOBJ_REMOVE. */
+	kobject_uevent(&dir->kobj, KOBJ_ADD);
 	return 0;
 }
 
-static void vmcsctl_subdir_del(struct vmcsctl_dir **dir)
+/* Remove a directory; kobject_del() waits for readers inside its files. */
+static void vmcsctl_dir_del(struct vmcsctl_dir **slot)
 {
-	if (!*dir)
+	if (!*slot)
 		return;
-	kobject_del(&(*dir)->kobj);
-	kobject_put(&(*dir)->kobj);
-	*dir = NULL;
-}
-
-/*
- * Add vmcs02/ and shadow/ to a vCPU's directory, whole or not at all.
- * Queued once per vCPU, when its L1 first enters VMX operation, so that a
- * vCPU that never does costs a third of the kernfs nodes, and the VMXON
- * exit only queues this.  They then stay for the vCPU's life, so a guest
- * that loops on VMXON and VMXOFF adds and removes nothing; they answer
- * -ENODATA while L1 is outside VMX operation.
- */
-static void vmcsctl_nested_work(struct work_struct *work)
-{
-	struct vmcsctl_dir *dir = container_of(work, struct vmcsctl_dir, nested_work);
-	int ret;
-
-	ret = vmcsctl_subdir_add(dir, VMCSCTL_VMCS02, "vmcs02", &dir->vmcs02);
-	if (!ret)
-		ret = vmcsctl_subdir_add(dir, VMCSCTL_SHADOW, "shadow", &dir->shadow);
-	if (ret) {
-		vmcsctl_subdir_del(&dir->vmcs02);
-		pr_warn_ratelimited("vCPU %u: no vmcs02/ and shadow/ (%d)\n",
-				    dir->vcpu->vcpu_id, ret);
-		return;
-	}
-	kobject_uevent(&dir->vmcs02->kobj, KOBJ_ADD);
-	kobject_uevent(&dir->shadow->kobj, KOBJ_ADD);
-}
-
-/* Remove a vCPU's directory (added) and its subdirectories; kobject_del() waits for readers. */
-static void vmcsctl_dir_del(struct vmcsctl_dir *dir)
-{
-	cancel_work_sync(&dir->nested_work);
-	vmcsctl_subdir_del(&dir->shadow);
-	vmcsctl_subdir_del(&dir->vmcs02);
-	kobject_del(&dir->kobj);
-	kobject_put(&dir->kobj);
-	/* Its kernfs nodes are gone, whenever the release comes. */
-	atomic_dec(&vmcsctl_nr_vcpus);
-}
-
-/* Add the vCPU's directory, probing the fields first if no VM did yet. */
-static int vmcsctl_dir_publish(struct vmcsctl_dir *dir)
-{
-	int ret = 0;
-
-	mutex_lock(&vmcsctl_lock);
-	if (!vmcsctl_probed) {
-		/* A VM exists, so every online CPU is in VMX operation. */
-		ret = vmcsctl_probe_fields(vmcsctl_fields, ARRAY_SIZE(vmcsctl_fields),
-					   vmcsctl_supported);
-		vmcsctl_probed = !ret;
-		if (vmcsctl_probed)
-			vmcsctl_dump_lists_init();
-	}
-	if (!ret)
-		ret = vmcsctl_dir_add(dir, task_pid_nr(current));
-	mutex_unlock(&vmcsctl_lock);
-	return ret;
+	kobject_del(&(*slot)->kobj);
+	kobject_put(&(*slot)->kobj);
+	*slot = NULL;
 }
 
 /* The vCPU is not shown: no room under vmcsctl_max_vcpus. */
 static void vmcsctl_unpublished_inc(struct kvm_vcpu *vcpu)
 {
-	mutex_lock(&vmcsctl_lock);
 	if (!vmcsctl_unpublished++)
 		pr_warn("vCPU %u of %s and later ones not shown: vmcsctl_max_vcpus=%u reached\n",
 			vcpu->vcpu_id, vcpu->kvm->stats_id, READ_ONCE(vmcsctl_max_vcpus));
-	mutex_unlock(&vmcsctl_lock);
+}
+
+/* Add the vCPU's directory, probing the fields first if no VM did yet. */
+static int vmcsctl_publish(struct vmcsctl_vcpu *vc)
+{
+	int ret;
+
+	if (!vmcsctl_probed) {
+		/* The vCPU exists, so every online CPU is in VMX operation. */
+		ret = vmcsctl_probe_fields(vmcsctl_fields, ARRAY_SIZE(vmcsctl_fields),
+					   vmcsctl_supported);
+		if (ret)
+			return ret;
+		vmcsctl_dump_lists_init();
+		vmcsctl_probed = true;
+	}
+	if (atomic_inc_return(&vmcsctl_nr_vcpus) > READ_ONCE(vmcsctl_max_vcpus)) {
+		atomic_dec(&vmcsctl_nr_vcpus);
+		vmcsctl_unpublished_inc(vc->vcpu);
+		return -ENOSPC;
+	}
+	ret = vmcsctl_dir_add(vc, VMCSCTL_VMCS01, &vc->dir);
+	if (ret)
+		atomic_dec(&vmcsctl_nr_vcpus);
+	return ret;
+}
+
+/* Remove the vCPU's directories; its room under vmcsctl_max_vcpus is free again. */
+static void vmcsctl_withdraw(struct vmcsctl_vcpu *vc)
+{
+	if (!vc->dir)
+		return;
+	vmcsctl_dir_del(&vc->shadow);
+	vmcsctl_dir_del(&vc->vmcs02);
+	vmcsctl_dir_del(&vc->dir);
+	atomic_dec(&vmcsctl_nr_vcpus);
+}
+
+/*
+ * Make a vCPU's directories what kvm_intel.vmcsctl and nested_wanted ask
+ * for.  Queued at KVM_CREATE_VCPU, so that the ioctl does not wait for
+ * some 190 kernfs nodes; at L1's first VMXON, so that vmcs02/ and shadow/
+ * (as many nodes again) exist only for vCPUs that use them and the exit
+ * handler only queues this; and for every vCPU when the switch is
+ * written.  vmcs02/ and shadow/ then stay while the vCPU is shown, so a
+ * guest that loops on VMXON and VMXOFF adds and removes nothing; they
+ * answer -ENODATA while L1 is outside VMX operation.
+ */
+static void vmcsctl_vcpu_work(struct work_struct *work)
+{
+	struct vmcsctl_vcpu *vc = container_of(work, struct vmcsctl_vcpu, work);
+	int ret;
+
+	if (!READ_ONCE(vmcsctl_on)) {
+		vmcsctl_withdraw(vc);
+		return;
+	}
+	if (!vc->dir) {
+		ret = vmcsctl_publish(vc);
+		if (ret) {
+			if (ret != -ENOSPC)
+				pr_warn_ratelimited("vCPU %u not shown (%d)\n",
+						    vc->vcpu->vcpu_id, ret);
+			return;
+		}
+	}
+	if (!READ_ONCE(vc->nested_wanted) || vc->vmcs02)
+		return;
+	ret = vmcsctl_dir_add(vc, VMCSCTL_VMCS02, &vc->vmcs02);
+	if (!ret)
+		ret = vmcsctl_dir_add(vc, VMCSCTL_SHADOW, &vc->shadow);
+	if (ret) {
+		vmcsctl_dir_del(&vc->vmcs02);
+		pr_warn_ratelimited("vCPU %u: no vmcs02/ and shadow/ (%d)\n",
+				    vc->vcpu->vcpu_id, ret);
+	}
 }
 
 /**
- * vmcsctl_vcpu_postcreate() - publish a new vCPU's VMCS
+ * vmcsctl_vcpu_postcreate() - make a new vCPU known to vmcsctl
  * @vcpu: the vCPU, fully created and reachable by userspace
  *
  * Called by the creating thread once the vCPU can no longer fail creation.
- * Publishing holds vcpu->mutex, so that the nested hooks, which run under
- * it, either come after it and find the directory, or came before and
- * left their state for it to see.  A vCPU that cannot be published (no
- * memory, or vmcsctl_max_vcpus reached) still works; it is only missing
- * from sysfs, which is logged.
+ * Its directory comes from vmcsctl_wq, after the ioctl, with a KOBJ_ADD
+ * uevent.  Setting vmx->vmcsctl holds vcpu->mutex, so that the nested
+ * hooks, which run under it, either come after and find it, or came
+ * before and left state for this to see.  A vCPU without memory for
+ * vmcsctl still works; it is only missing from sysfs, which is logged.
  */
 void vmcsctl_vcpu_postcreate(struct kvm_vcpu *vcpu)
 {
 	struct vcpu_vmx *vmx = to_vmx(vcpu);
 	struct dentry *vm_dentry = vcpu->kvm->debugfs_dentry;
-	struct vmcsctl_dir *dir;
-	int ret;
+	struct vmcsctl_vcpu *vc;
+	int ret = -ENOMEM;
 
 	if (!vmcsctl_kset)
 		return;
-	if (atomic_inc_return(&vmcsctl_nr_vcpus) > READ_ONCE(vmcsctl_max_vcpus)) {
-		vmcsctl_unpublished_inc(vcpu);
-		goto out_uncount;
-	}
-	dir = vmcsctl_dir_alloc(vcpu, VMCSCTL_VMCS01, &vmcsctl_vcpu_ktype);
-	if (!dir) {
-		pr_warn_ratelimited("no memory to publish vCPU %u\n", vcpu->vcpu_id);
-		goto out_uncount;
-	}
-	dir->kobj.kset = vmcsctl_kset;
-	dir->owner = get_task_pid(current, PIDTYPE_TGID);
-	dir->id = atomic64_inc_return(&vmcsctl_next_id);
+	vc = kzalloc_obj(*vc, GFP_KERNEL_ACCOUNT);
+	if (!vc)
+		goto out_warn;
+	vc->vcpu = vcpu;
+	vc->owner = get_task_pid(current, PIDTYPE_TGID);
+	vc->tid = task_pid_nr(current);
+	vc->id = atomic64_inc_return(&vmcsctl_next_id);
 	if (!IS_ERR_OR_NULL(vm_dentry))
-		snprintf(dir->vm, sizeof(dir->vm), "%pd", vm_dentry);
+		snprintf(vc->vm, sizeof(vc->vm), "%pd", vm_dentry);
 	else
-		strscpy(dir->vm, vcpu->kvm->stats_id, sizeof(dir->vm));
+		strscpy(vc->vm, vcpu->kvm->stats_id, sizeof(vc->vm));
+	INIT_WORK(&vc->work, vmcsctl_vcpu_work);
+	mutex_init(&vc->nested_lock);
 
 	ret = mutex_lock_killable(&vcpu->mutex);
-	if (ret)
-		goto out_put;
-	ret = vmcsctl_dir_publish(dir);
 	if (ret) {
-		mutex_unlock(&vcpu->mutex);
-		pr_warn_ratelimited("vCPU %u not published (%d)\n", vcpu->vcpu_id, ret);
-		goto out_put;
+		put_pid(vc->owner);
+		kfree(vc);
+		goto out_warn;
 	}
-	vmx->vmcsctl = dir;
+	vmx->vmcsctl = vc;
 	if (vmx->nested.vmxon || vmx->nested.smm.vmxon)
 		vmcsctl_nested_enter(vcpu);
 	mutex_unlock(&vcpu->mutex);
-	/* For udev and "vmcsctl watch"; kobject_del() sends KOBJ_REMOVE. */
-	kobject_uevent(&dir->kobj, KOBJ_ADD);
+
+	mutex_lock(&vmcsctl_lock);
+	list_add_tail(&vc->node, &vmcsctl_vcpus);
+	if (vmcsctl_on)
+		queue_work(vmcsctl_wq, &vc->work);
+	mutex_unlock(&vmcsctl_lock);
 	return;
 
-out_put:
-	kobject_put(&dir->kobj);
-out_uncount:
-	atomic_dec(&vmcsctl_nr_vcpus);
+out_warn:
+	pr_warn_ratelimited("vCPU %u not shown (%d)\n", vcpu->vcpu_id, ret);
 }
 
 /**
- * vmcsctl_vm_pre_destroy() - unpublish every vCPU of a VM about to go away
+ * vmcsctl_vm_pre_destroy() - forget every vCPU of a VM about to go away
  * @kvm: the VM, whose last reference is gone
  *
  * Runs before KVM loads the vCPUs one last time without vcpu->mutex, and
  * before it frees any VMCS.  kobject_del() waits for readers inside a
- * show() to leave.
+ * read() to leave.
  */
 void vmcsctl_vm_pre_destroy(struct kvm *kvm)
 {
-	struct vmcsctl_dir *dir;
+	struct vmcsctl_vcpu *vc;
 	struct kvm_vcpu *vcpu;
 	unsigned long i;
 
 	kvm_for_each_vcpu(i, vcpu, kvm) {
-		dir = to_vmx(vcpu)->vmcsctl;
-		if (!dir)
+		vc = to_vmx(vcpu)->vmcsctl;
+		if (!vc)
 			continue;
 		to_vmx(vcpu)->vmcsctl = NULL;
-		vmcsctl_dir_del(dir);
+		mutex_lock(&vmcsctl_lock);
+		list_del(&vc->node);
+		mutex_unlock(&vmcsctl_lock);
+		/* Nothing queues it now: no ioctl runs, the switch cannot see it. */
+		cancel_work_sync(&vc->work);
+		vmcsctl_withdraw(vc);
+		put_pid(vc->owner);
+		kfree(vc);
 	}
 }
 
-static void vmcsctl_set_nested_live(struct vmcsctl_dir *dir, bool live)
+static void vmcsctl_set_nested_live(struct vmcsctl_vcpu *vc, bool live)
 {
-	mutex_lock(&dir->nested_lock);
-	dir->nested_live = live;
-	mutex_unlock(&dir->nested_lock);
+	mutex_lock(&vc->nested_lock);
+	vc->nested_live = live;
+	mutex_unlock(&vc->nested_lock);
 }
 
 /**
@@ -1245,14 +1306,14 @@ static void vmcsctl_set_nested_live(struct vmcsctl_dir *dir, bool live)
  */
 void vmcsctl_nested_enter(struct kvm_vcpu *vcpu)
 {
-	struct vmcsctl_dir *dir = to_vmx(vcpu)->vmcsctl;
+	struct vmcsctl_vcpu *vc = to_vmx(vcpu)->vmcsctl;
 
-	if (!dir)
+	if (!vc)
 		return;
-	vmcsctl_set_nested_live(dir, true);
-	if (!dir->nested_wanted) {
-		dir->nested_wanted = true;
-		schedule_work(&dir->nested_work);
+	vmcsctl_set_nested_live(vc, true);
+	if (!vc->nested_wanted) {
+		WRITE_ONCE(vc->nested_wanted, true);
+		queue_work(vmcsctl_wq, &vc->work);
 	}
 }
 
@@ -1266,10 +1327,10 @@ void vmcsctl_nested_enter(struct kvm_vcpu *vcpu)
  */
 void vmcsctl_nested_leave(struct kvm_vcpu *vcpu)
 {
-	struct vmcsctl_dir *dir = to_vmx(vcpu)->vmcsctl;
+	struct vmcsctl_vcpu *vc = to_vmx(vcpu)->vmcsctl;
 
-	if (dir)
-		vmcsctl_set_nested_live(dir, false);
+	if (vc)
+		vmcsctl_set_nested_live(vc, false);
 }
 
 /**
@@ -1287,19 +1348,30 @@ void vmcsctl_init(void)
 		pr_info("off: enlightened VMCS in use\n");
 		return;
 	}
+	vmcsctl_wq = alloc_ordered_workqueue("vmcsctl", 0);
+	if (!vmcsctl_wq) {
+		pr_warn("off: no workqueue\n");
+		return;
+	}
 	for (i = 0; i < ARRAY_SIZE(vmcsctl_fields); i++)
 		vmcsctl_field_attrs[i] = &vmcsctl_fields[i].battr;
 	vmcsctl_describe_fields();
 	vmcsctl_kset = kset_create_and_add("vmcsctl", NULL, kernel_kobj);
 	if (!vmcsctl_kset) {
 		pr_warn("off: cannot create /sys/kernel/vmcsctl\n");
-		return;
+		goto out_wq;
 	}
 	if (sysfs_create_bin_file(&vmcsctl_kset->kobj, &bin_attr_fields)) {
 		pr_warn("off: cannot create /sys/kernel/vmcsctl/fields\n");
 		kset_unregister(vmcsctl_kset);
 		vmcsctl_kset = NULL;
+		goto out_wq;
 	}
+	return;
+
+out_wq:
+	destroy_workqueue(vmcsctl_wq);
+	vmcsctl_wq = NULL;
 }
 
 /**
@@ -1311,6 +1383,12 @@ void vmcsctl_init(void)
  */
 void vmcsctl_exit(void)
 {
+	/* No vCPU is left to queue work; a write of the switch may still flush. */
+	mutex_lock(&vmcsctl_lock);
+	if (vmcsctl_wq)
+		destroy_workqueue(vmcsctl_wq);
+	vmcsctl_wq = NULL;
+	mutex_unlock(&vmcsctl_lock);
 	kset_unregister(vmcsctl_kset);
 	vmcsctl_kset = NULL;
 	wait_var_event(&vmcsctl_nr_dirs, !atomic_read(&vmcsctl_nr_dirs));

@@ -42,6 +42,20 @@ int vm_create(struct vm *vm)
 	return 0;
 }
 
+int vmcsctl_settle(void)
+{
+	char value;
+	int fd, ret = 0;
+
+	fd = open(VMCSCTL_SWITCH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (read(fd, &value, 1) != 1 || pwrite(fd, &value, 1, 0) != 1)
+		ret = errno ? -errno : -EIO;
+	close(fd);
+	return ret;
+}
+
 int vm_add_vcpu(struct vm *vm, struct vcpu **out)
 {
 	struct vcpu *vcpu;
@@ -66,7 +80,7 @@ int vm_add_vcpu(struct vm *vm, struct vcpu **out)
 	vcpu->run_size = size;
 	vm->nr_vcpus++;
 	*out = vcpu;
-	return 0;
+	return vmcsctl_settle();
 }
 
 void vm_load_code(struct vm *vm, uint64_t gpa, const void *code, size_t len)

@@ -30,8 +30,18 @@ struct vm {
 	struct vcpu vcpus[VM_MAX_VCPUS];
 };
 
+/* kvm_intel.vmcsctl: are vCPUs shown in /sys/kernel/vmcsctl? */
+#define VMCSCTL_SWITCH	"/sys/module/kvm_intel/parameters/vmcsctl"
+
 /* Every function returns 0 or -errno; none of them exits. */
 int vm_create(struct vm *vm);
+/*
+ * Wait until every vCPU created so far is shown (or hidden) as
+ * kvm_intel.vmcsctl says, by writing its value back: root only.  0 on a
+ * kernel without the switch.
+ */
+int vmcsctl_settle(void);
+/* A new vCPU, with its directory in /sys/kernel/vmcsctl if it gets one. */
 int vm_add_vcpu(struct vm *vm, struct vcpu **out);
 void vm_load_code(struct vm *vm, uint64_t gpa, const void *code, size_t len);
 int vcpu_start_at(struct vcpu *vcpu, uint64_t ip);

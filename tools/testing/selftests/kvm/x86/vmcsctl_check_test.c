@@ -206,22 +206,31 @@ static int run(const char *cmd, char *out, size_t size)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* The directory of this thread's only vCPU: vmcs<tid> or vmcs<tid>.<id>. */
+/*
+ * The directory of this thread's only vCPU: vmcs<tid> or vmcs<tid>.<id>.
+ * It comes from a work item after KVM_CREATE_VCPU: wait for it, as udev
+ * would wait for its KOBJ_ADD, 30 s at most.
+ */
 static void find_dir(char *dir, size_t size)
 {
 	char prefix[32];
 	struct dirent *de;
+	int ms;
 	DIR *d;
 
 	snprintf(prefix, sizeof(prefix), "vmcs%ld", (long)syscall(SYS_gettid));
-	d = opendir(VMCSCTL);
-	TEST_ASSERT(d, VMCSCTL ": %s", strerror(errno));
 	dir[0] = '\0';
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, prefix, strlen(prefix)) &&
-		    (!de->d_name[strlen(prefix)] || de->d_name[strlen(prefix)] == '.'))
-			snprintf(dir, size, "%.63s", de->d_name);
-	closedir(d);
+	for (ms = 0; !dir[0] && ms < 30000; ms += 10) {
+		if (ms)
+			usleep(10000);
+		d = opendir(VMCSCTL);
+		TEST_ASSERT(d, VMCSCTL ": %s", strerror(errno));
+		while ((de = readdir(d)))
+			if (!strncmp(de->d_name, prefix, strlen(prefix)) &&
+			    (!de->d_name[strlen(prefix)] || de->d_name[strlen(prefix)] == '.'))
+				snprintf(dir, size, "%.63s", de->d_name);
+		closedir(d);
+	}
 	TEST_ASSERT(dir[0], "no %s directory", prefix);
 }
 

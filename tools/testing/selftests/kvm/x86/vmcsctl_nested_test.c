@@ -263,20 +263,26 @@ static bool exists(const char *file)
 }
 
 /*
- * vmcs02/ and shadow/ are made by a work item that L1's first VMXON
- * queues: wait for both, as udev would wait for their KOBJ_ADD.  Return
- * the milliseconds waited, -1 if they did not come within 30 s.
+ * Directories come from a work item: the vCPU's after KVM_CREATE_VCPU,
+ * vmcs02/ and shadow/ after L1's first VMXON.  Wait for files @a and @b
+ * of them, as udev would wait for their KOBJ_ADD.  Return the
+ * milliseconds waited, -1 if they did not come within 30 s.
  */
-static int wait_nested_dirs(void)
+static int wait_for(const char *a, const char *b)
 {
 	int ms;
 
 	for (ms = 0; ms < 30000; ms += 10) {
-		if (exists("vmcs02/GUEST_RIP") && exists("shadow/GUEST_RIP"))
+		if (exists(a) && exists(b))
 			return ms;
 		usleep(10000);
 	}
 	return -1;
+}
+
+static int wait_nested_dirs(void)
+{
+	return wait_for("vmcs02/GUEST_RIP", "shadow/GUEST_RIP");
 }
 
 static bool mode_is(const char *file, mode_t mode)
@@ -409,7 +415,8 @@ static void test_l1_and_l2(bool shadow)
 	vcpu_regs_set(vcpu, &regs);
 
 	run_to_sync(vcpu, SYNC_BEFORE_VMXON);
-	ksft_test_result(exists("GUEST_RIP") && !exists("vmcs02") && !exists("shadow"),
+	ksft_test_result(wait_for("GUEST_RIP", "vcpu_id") >= 0 && !exists("vmcs02") &&
+			 !exists("shadow"),
 			 "before VMXON: no vmcs02/ and shadow/\n");
 	ksft_test_result(file_is("current", "vmcs01") && file_is("guest_mode", "0"),
 			 "before VMXON: current vmcs01, guest_mode 0\n");
@@ -509,7 +516,7 @@ static void test_destroy_in_l2(void)
 	vcpu_regs_set(vcpu, &regs);
 
 	run_to_l2_io(vcpu);
-	ksft_test_result(file_is("guest_mode", "1") && wait_nested_dirs() >= 0,
+	ksft_test_result(wait_nested_dirs() >= 0 && file_is("guest_mode", "1"),
 			 "second VM: its vCPU in L2, vmcs02/ shown\n");
 	ksft_test_result(field("vmcs02/VM_EXIT_REASON") == EXIT_REASON_IO_INSTRUCTION,
 			 "second VM: vmcs02 exit reason %lu\n", field("vmcs02/VM_EXIT_REASON"));
