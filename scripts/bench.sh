@@ -75,6 +75,7 @@ awk -v date="$(date -u +%Y-%m-%d)" -v cpus="${CPUS:-2}" '
 		row2("pread() of vcpu_id (sysfs alone, no VMCS) vs KVM_GET_REGS", y["pread_info"], y["get_regs_stopped"], r(y["pread_info"], y["get_regs_stopped"]))
 		row2("pread() of GUEST_RIP, vCPU running on the other CPU vs KVM_GET_REGS (stopped)", y["pread_running"], y["get_regs_stopped"], r(y["pread_running"], y["get_regs_stopped"]))
 		row2(sprintf("open/read/close of all %d fields vs KVM_GET_REGS", y["all_fields_count"]), y["all_fields"], y["get_regs_stopped"], r(y["all_fields"], y["get_regs_stopped"]))
+		row2(sprintf("pread() of %d bytes (a dump'"'"'s size) vs 16 from a file in RAM: the copy to the reader", y["copy_dump_bytes"]), y["copy_pread_dump"], y["copy_pread_record"], sprintf("+%d cycles", y["copy_pread_dump"] - y["copy_pread_record"]))
 		row2("open/read/close of dump vs KVM_GET_REGS", y["dump_open_read_close"], y["get_regs_stopped"], r(y["dump_open_read_close"], y["get_regs_stopped"]))
 		row2("KVM_RUN round trip, mean of the 20 batches, y vs n", y["kvm_run_exit_mean"], n["kvm_run_exit_mean"], r(y["kvm_run_exit_mean"], n["kvm_run_exit_mean"]))
 		row2("VM + vCPU create and destroy, y vs n", y["vcpu_lifecycle"], n["vcpu_lifecycle"], r(y["vcpu_lifecycle"], n["vcpu_lifecycle"]))

@@ -103,9 +103,11 @@ run_stage() {
 	unit)
 		# Built for this machine in a folder of its own: build/vmcsctl/ holds
 		# the guest's static binary.
+		# explain also runs on the inputs its fuzzer kept (scripts/fuzz/).
 		local out=$BUILD/vmcsctl-unit rc p f
-		mkdir -p "$out"
-		make -s -C "$TREE/tools/kvm/vmcsctl" O="$out" \
+		rm -rf "$out/explain-corpus" && mkdir -p "$out/explain-corpus"
+		tar -C "$out/explain-corpus" -xJf "$TOP/scripts/fuzz/explain-corpus.tar.xz"
+		EXPLAIN_CORPUS="$out/explain-corpus" make -s -C "$TREE/tools/kvm/vmcsctl" O="$out" \
 			KHDR_INCLUDES="-isystem $OBJ/usr/include" test 2>&1 | tee "$out/tests.log"
 		rc=${PIPESTATUS[0]}
 		p=$(grep -c '^ok ' "$out/tests.log") f=$(grep -c '^not ok ' "$out/tests.log")

@@ -61,8 +61,6 @@
 
 #include "vmcsctl.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
 #define BIT(n)		(1ULL << (n))
 #define GENMASK(h, l)	((~0ULL >> (63 - (h))) & ~(BIT(l) - 1))
 #define FIELDS(...)	((const char *const []){ __VA_ARGS__, NULL })

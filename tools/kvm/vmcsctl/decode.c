@@ -23,8 +23,6 @@
 
 #include "vmcsctl.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
 /* A bounded string being built: never overflows, silently truncates. */
 struct sbuf {
 	char *buf;

@@ -18,8 +18,6 @@
 
 #include "vmcsctl.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
 /*
  * Exit status: 0 success, 1 "no" (check fails, diff differs, set refused),
  * 2 trouble, 3 "cannot tell" (check failed nothing but could not evaluate
@@ -46,6 +44,9 @@ static const char usage[] =
 	"  watch [--count N] [--interval MS] DIR [FIELD...]\n"
 	"                                         print changes as they happen, until N or a signal\n"
 	"  set [--force] DIR FIELD VALUE          check, write (writes must be enabled), read back\n"
+	"  explain [--raw|--json] [--msrs FILE] [LOG]\n"
+	"                                         the VMCS dumps in a kernel log (default stdin),\n"
+	"                                         shown and checked; FILE: a snapshot with the MSRs\n"
 	"  help                                   this text\n"
 	"SNAP is a directory name (vmcs1555, vmcs1555/vmcs02) or --file FILE (a saved snapshot).\n";
 
@@ -60,7 +61,7 @@ static int usage_error(const char *fmt, const char *arg)
 /* Options shared by the commands; each accepts the ones its usage names. */
 struct opts {
 	bool json, raw, force;
-	const char *file;
+	const char *file, *msrs;
 	long count, interval, after;
 };
 
@@ -72,6 +73,7 @@ static const struct option long_options[] = {
 	{ "count", required_argument, NULL, 'c' },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "after", required_argument, NULL, 'a' },
+	{ "msrs", required_argument, NULL, 'm' },
 	{ "help", no_argument, NULL, 'h' },
 	{}
 };
@@ -114,6 +116,9 @@ static int parse_opts(int argc, char **argv, const char *allowed, struct opts *o
 			break;
 		case 'F':
 			o->file = optarg;
+			break;
+		case 'm':
+			o->msrs = optarg;
 			break;
 		case 'c':
 		case 'i':
@@ -567,6 +572,24 @@ static int cmd_set(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_explain(int argc, char **argv)
+{
+	struct show_opts so = { 0 };
+	struct opts o;
+	int arg;
+
+	arg = parse_opts(argc, argv, "jrm", &o);
+	if (arg < 0)
+		return EXIT_TROUBLE;
+	if (argc - arg > 1)
+		return usage_error("explain takes one log: %s", argv[arg + 1]);
+	if (o.raw && o.json)
+		return usage_error("%s", "--raw or --json, not both");
+	so.raw = o.raw;
+	so.json = o.json;
+	return explain(arg < argc ? argv[arg] : "-", &so, o.msrs);
+}
+
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -578,6 +601,7 @@ static const struct {
 	{ "diff", cmd_diff },
 	{ "watch", cmd_watch },
 	{ "set", cmd_set },
+	{ "explain", cmd_explain },
 };
 
 int main(int argc, char **argv)

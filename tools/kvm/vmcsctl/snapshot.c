@@ -76,7 +76,7 @@ void json_str(FILE *f, const char *str)
 	fputc('"', f);
 }
 
-static void snap_init(struct snapshot *s)
+void snap_init(struct snapshot *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->pid = -1;
@@ -181,7 +181,7 @@ static int read_field_infos(struct vmcsctl_field_info *infos, int max)
 }
 
 /* The VMX capability MSRs of the CPU that holds the VMCS (CPU 0 if none). */
-static void read_cpu(struct snapshot *s)
+void snap_read_cpu(struct snapshot *s)
 {
 	unsigned int eax, ebx, ecx, edx, i;
 	char path[64];
@@ -307,7 +307,7 @@ int snap_read_dir(const char *dir, struct snapshot *s)
 	}
 	read_identity(path, s);
 	read_next_entry(path, s);
-	read_cpu(s);
+	snap_read_cpu(s);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <linux/vmcsctl.h>
 
 #define VMCSCTL_SYSFS		"/sys/kernel/vmcsctl"
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define SNAP_MAX_FIELDS		512
 
 struct snap_field {
@@ -63,6 +64,10 @@ struct snapshot {
 };
 
 /* snapshot.c */
+/* An empty snapshot: no fields, identity unknown (-1). */
+void snap_init(struct snapshot *s);
+/* This CPU's physical and linear address bits, and the VMX MSRs of CPU s->cpu if readable. */
+void snap_read_cpu(struct snapshot *s);
 /* VMCSCTL_SYSFS, or the directory the environment variable of that name gives (tests). */
 const char *vmcsctl_root(void);
 const struct snap_field *snap_find(const struct snapshot *s, const char *name);
@@ -134,5 +139,14 @@ struct check_report {
 /* Evaluate every rule in the SDM's order; returns the number of failures. */
 int check(const struct snapshot *s, struct check_report *r);
 void check_print(FILE *f, const struct snapshot *s, const struct check_report *r, bool json);
+
+/*
+ * explain.c: the VMCS dumps of a kernel log (a file, "-" for stdin), their
+ * IA32_VMX_* MSRs from the snapshot file @msrs, or this host's if NULL;
+ * returns an exit status as check's, 2 if there is no dump.
+ */
+int explain(const char *path, const struct show_opts *so, const char *msrs);
+int explain_stream(FILE *f, const char *name, const struct show_opts *so,
+		   const struct snapshot *caps, const char *from);
 
 #endif

@@ -1077,7 +1077,11 @@ static const char *vmcsctl_dir_name(struct vmcsctl_vcpu *vc, char *name, size_t 
 static int vmcsctl_dir_add(struct vmcsctl_vcpu *vc, enum vmcsctl_kind kind,
 			   struct vmcsctl_dir **slot)
 {
-	struct vmcsctl_dir *dir = kzalloc_obj(*dir, GFP_KERNEL_ACCOUNT);
+	/*
+	 * Not charged: this runs in the work item, whose memory cgroup is not
+	 * the VMM's.  The directories are bounded by vmcsctl_max_vcpus instead.
+	 */
+	struct vmcsctl_dir *dir = kzalloc_obj(*dir, GFP_KERNEL);
 	char name[48];
 	int ret;
 

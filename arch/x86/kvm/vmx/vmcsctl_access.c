@@ -131,21 +131,28 @@ static int vmcsctl_vmread_field(u32 field, u64 *value)
 	return ret;
 }
 
-/* A record per field, written whole: the buffer may be a read() buffer. */
-static int vmcsctl_vmread_fields(const u32 *fields, struct vmcsctl_dump_entry *out,
-				 unsigned int n)
+/*
+ * A record per field, written whole: the buffer may be a read() buffer.
+ * The caller made the VMCS current on this CPU, which has every field
+ * (vmcsctl_probe_cpu()), so no VMREAD can fail: KVM's own accessor, which
+ * WARNs if one does, and no test per field.
+ */
+static void vmcsctl_vmread_fields(const u32 *fields, struct vmcsctl_dump_entry *out,
+				  unsigned int n)
 {
 	unsigned int i;
 	u64 value;
-	int ret = 0;
+	u32 field;
 
-	for (i = 0; i < n && !ret; i++) {
-		ret = vmcsctl_vmread_field(fields[i], &value);
-		out[i].encoding = fields[i];
+	for (i = 0; i < n; i++) {
+		field = fields[i];
+		value = __vmcs_readl(field);
+		if (!IS_ENABLED(CONFIG_X86_64) && vmcsctl_field_bits(field) == 64)
+			value |= (u64)__vmcs_readl(field + 1) << 32;
+		out[i].encoding = field;
 		out[i].reserved = 0;
 		out[i].value = value;
 	}
-	return ret;
 }
 
 /*
@@ -178,12 +185,14 @@ static int vmcsctl_read_here(struct vmcs *vmcs, bool clear, const u32 *fields,
 	ret = vmcsctl_vmptrst(&saved);
 	if (ret)
 		return ret;
-	if (saved == pa)
-		return vmcsctl_vmread_fields(fields, out, n);
+	if (saved == pa) {
+		vmcsctl_vmread_fields(fields, out, n);
+		return 0;
+	}
 	ret = vmcsctl_vmptrld(pa);
 	if (ret)
 		return ret;
-	ret = vmcsctl_vmread_fields(fields, out, n);
+	vmcsctl_vmread_fields(fields, out, n);
 	if (clear)
 		WARN_ON_ONCE(vmcsctl_vmclear(pa));
 	if (saved != INVALID_PAGE)

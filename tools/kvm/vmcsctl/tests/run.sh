@@ -9,6 +9,14 @@
 #  - golden: for each tests/golden/NAME.EXT, run vmcsctl on
 #    tests/snapshots/NAME.snap and compare its stdout with the file; EXT
 #    gives the arguments (show_args below).  Add a golden file to add a case.
+#    NAME.explain: "vmcsctl explain" of tests/logs/NAME.log, its MSRs from
+#    snapshots/NAME.snap if there is one (else check-base.snap); the file
+#    holds stdout, then "--- stderr" and stderr, then "--- exit STATUS".
+#  - explain: the dumps of tests/logs/linux-*.log, logged by KVM for a
+#    failed VM entry under the emulator, must show every field as
+#    snapshots/linux-*.snap (saved right after it) has it.  With
+#    EXPLAIN_CORPUS set to a folder (a fuzzer's corpus), explain must end
+#    with an exit status, 0 to 3, on each file in it.
 #  - errors: the lines of tests/errors.txt (if present), one case each, see
 #    run_error_cases.
 #  - programs: each TEST_PROGRAM is run; the TAP lines it prints ("ok ..." /
@@ -54,6 +62,19 @@ show_args() {
 	esac
 }
 
+# "vmcsctl explain" of tests/logs/$1.log from tests/ (paths in its output
+# stay relative), as its golden file has it.
+explain_golden() {
+	local msrs=snapshots/$1.snap rc
+
+	[ -f "$DIR/$msrs" ] || msrs=snapshots/check-base.snap
+	(cd "$DIR" && "$VMCSCTL" explain --msrs "$msrs" "logs/$1.log" 2>"$TMP/stderr")
+	rc=$?
+	echo "--- stderr"
+	cat "$TMP/stderr"
+	echo "--- exit $rc"
+}
+
 run_golden_cases() {
 	local golden name ext args snap
 
@@ -62,6 +83,12 @@ run_golden_cases() {
 		name=$(basename "$golden")
 		ext=${name##*.}
 		name=${name%.*}
+		if [ "$ext" = explain ]; then
+			explain_golden "$name" >"$TMP/out"
+			diff -u "$golden" "$TMP/out" >"$TMP/diag"
+			report $? "explain $name" "$TMP/diag"
+			continue
+		fi
 		snap=$DIR/snapshots/$name.snap
 		if ! args=$(show_args "$ext"); then
 			echo "unknown golden file type: $golden" >"$TMP/diag"
@@ -294,7 +321,48 @@ run_status_cases() {
 	EOF
 }
 
+# explain on KVM's real dumps: every field it shows as the VMCS held it;
+# on binary junk, no dump and exit status 2.
+run_explain_cases() {
+	local log snap name
+
+	for log in "$DIR"/logs/linux-*.log; do
+		[ -e "$log" ] || continue
+		name=$(basename "$log" .log)
+		snap=$DIR/snapshots/$name.snap
+		"$VMCSCTL" explain --raw --msrs "$snap" "$log" 2>&1 |
+			grep -E '^[A-Z0-9_]+ 0x[0-9a-f]+$' >"$TMP/got"
+		"$VMCSCTL" show --raw --file "$snap" | grep -Fxf "$TMP/got" >"$TMP/both"
+		{
+			echo "fields in the dump but not (or not so) in the snapshot:"
+			grep -vFxf "$TMP/both" "$TMP/got"
+		} >"$TMP/diag"
+		[ "$(wc -l <"$TMP/got")" -ge 60 ] &&
+			[ "$(wc -l <"$TMP/both")" -eq "$(wc -l <"$TMP/got")" ]
+		report $? "explain $name: $(wc -l <"$TMP/got") fields, each as the VMCS held it" \
+			"$TMP/diag"
+	done
+	"$VMCSCTL" explain --msrs "$DIR/snapshots/check-base.snap" "$VMCSCTL" >"$TMP/out" \
+		2>"$TMP/err"
+	[ $? -eq 2 ] && [ ! -s "$TMP/out" ] && grep -q 'no VMCS dump found' "$TMP/err"
+	report $? "explain of a binary: no dump, exit status 2" "$TMP/err"
+
+	[ -n "${EXPLAIN_CORPUS:-}" ] || return 0
+	local f rc count=0 bad=0
+	: >"$TMP/diag"
+	for f in "$EXPLAIN_CORPUS"/*; do
+		"$VMCSCTL" explain --msrs "$DIR/snapshots/check-base.snap" "$f" >/dev/null 2>&1
+		rc=$?
+		count=$((count + 1))
+		[ $rc -le 3 ] || { bad=$((bad + 1)); echo "$f: exit status $rc" >>"$TMP/diag"; }
+	done
+	[ $count -gt 0 ] && [ $bad -eq 0 ]
+	report $? "explain on $count inputs of a fuzzer's corpus: an exit status 0 to 3 each" \
+		"$TMP/diag"
+}
+
 run_golden_cases
+run_explain_cases
 run_error_cases
 run_status_cases
 run_live_cases

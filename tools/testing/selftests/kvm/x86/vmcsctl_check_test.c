@@ -25,9 +25,18 @@
  * through the kernel's write path, KVM's adjustments of what is written
  * and its caches (for a backport, where the checker itself, the same
  * program, needs no second run).
+ *
+ * With kvm_intel.dump_invalid_vmcs on for the run, KVM logs the VMCS of
+ * every failed entry, and "vmcsctl explain" on that log alone must name
+ * the rule that check named, fail no rule that check passed, and show
+ * every field as "vmcsctl save" reads it after the failure.  An entry
+ * that succeeds must leave no dump.  With the argument "golden", each
+ * case's log and snapshot are printed too, for explain's unit tests
+ * (tools/kvm/vmcsctl/tests/logs).
  */
 #define _GNU_SOURCE /* strchrnul(); lib.mk defines it only since 6.12 */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +51,9 @@
 #include "kselftest.h"
 
 #define VMCSCTL			"/sys/kernel/vmcsctl"
+#define DUMP_PARAM		"/sys/module/kvm_intel/parameters/dump_invalid_vmcs"
+#define CASE_LOG		"/tmp/vmcsctl-check.log"
+#define CASE_SNAP		"/tmp/vmcsctl-check.snap"
 #define INVALID_GUEST_STATE	0x80000021	/* VM-entry failure, exit reason 33 */
 
 static void guest_code(void)
@@ -268,7 +280,143 @@ static void flat_ss(struct kvm_vcpu *vcpu)
 static int matrix[2][2];	/* [check failed][entry failed] */
 static bool under_bochs;	/* argument "bochs": the CPU is Bochs */
 static bool writes_only;	/* argument "writes": the cases of vmcsctl set */
+static bool golden;		/* argument "golden": print each case's log and snapshot */
 static int deviations;
+static int explained;		/* failed entries that explain agreed on */
+static int kmsg = -1;		/* /dev/kmsg, at the end of the log; -1: no dumps */
+
+/* Turn KVM's dumps of failed entries on (true), or back to how they were. */
+static void dump_invalid_vmcs(bool on)
+{
+	static bool was;
+	FILE *f;
+
+	if (on)
+		was = get_kvm_intel_param_bool("dump_invalid_vmcs");
+	f = fopen(DUMP_PARAM, "w");
+	TEST_ASSERT(f && fputs(on || was ? "Y" : "N", f) >= 0 && !fclose(f), DUMP_PARAM ": %s",
+		    strerror(errno));
+	if (on) {
+		kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+		TEST_ASSERT(kmsg >= 0 && lseek(kmsg, 0, SEEK_END) >= 0, "/dev/kmsg: %s",
+			    strerror(errno));
+	} else {
+		close(kmsg);
+		kmsg = -1;
+	}
+}
+
+/* Write the kernel log since the last call to CASE_LOG, as /dev/kmsg has it. */
+static void save_log(void)
+{
+	char record[8192];
+	ssize_t n;
+	FILE *f;
+
+	f = fopen(CASE_LOG, "w");
+	TEST_ASSERT(f, CASE_LOG ": %s", strerror(errno));
+	while ((n = read(kmsg, record, sizeof(record))) > 0 || (n < 0 && errno == EPIPE))
+		if (n > 0)
+			fwrite(record, 1, n, f);
+	TEST_ASSERT(n < 0 && errno == EAGAIN, "/dev/kmsg: %s", strerror(errno));
+	TEST_ASSERT(!fclose(f), CASE_LOG ": %s", strerror(errno));
+}
+
+/* Print a file as TAP comments, each line after @tag. */
+static void print_file(const char *path, const char *tag)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	TEST_ASSERT(f, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		ksft_print_msg("%s %s", tag, line);
+	fclose(f);
+}
+
+/* The value of field @name in snapshot file @snap ("field NAME ... VALUE"). */
+static bool snap_value(const char *snap, const char *name, unsigned long long *value)
+{
+	char key[80];
+	const char *p;
+
+	snprintf(key, sizeof(key), "\nfield %s ", name);
+	p = strstr(snap, key);
+	if (!p)
+		return false;
+	p = strchrnul(p + 1, '\n');
+	while (p[-1] != ' ')
+		p--;
+	return sscanf(p, "0x%llx", value) == 1;
+}
+
+/*
+ * The dump KVM logged for this failed entry, explained: exit status 1,
+ * the failures a subset of @check's (which named @c's rule), @c's rule
+ * among them, and every field equal to what the VMCS holds now.
+ */
+static bool explain_agrees(const struct change *c, const char *dir, const char *check)
+{
+	static char out[32768], snap[32768];
+	char cmd[256], id[64], tag[16];
+	unsigned long long a, b;
+	int rc, compared = 0;
+	const char *p, *end;
+	bool ok = true;
+
+	save_log();
+	snprintf(cmd, sizeof(cmd), "vmcsctl save %s 2>&1 | tee " CASE_SNAP, dir);
+	TEST_ASSERT(!run(cmd, snap, sizeof(snap)), "%s failed: %s", cmd, snap);
+	if (golden) {
+		snprintf(tag, sizeof(tag), "log%02d", (int)(c - changes));
+		print_file(CASE_LOG, tag);
+		snprintf(tag, sizeof(tag), "snap%02d", (int)(c - changes));
+		print_file(CASE_SNAP, tag);
+	}
+	/* --raw: the fields as NAME 0xVALUE lines, then check's verdict. */
+	rc = run("vmcsctl explain --raw --msrs " CASE_SNAP " " CASE_LOG " 2>&1", out, sizeof(out));
+	if (rc != 1 || (c->rule && !names_rule(out, c->rule, c->field)))
+		ok = false;
+	for (p = out; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, '\n');
+		/* Every rule explain fails, check failed on the state before the entry. */
+		if (sscanf(p, "FAIL %*s %63[^:]", id) == 1) {
+			snprintf(cmd, sizeof(cmd), " %s: ", id);
+			if (!strstr(check, cmd)) {
+				ksft_print_msg("explain fails %s, check did not\n", id);
+				ok = false;
+			}
+			continue;
+		}
+		if (sscanf(p, "%63[A-Z0-9_] 0x%llx", id, &a) != 2 || p[strlen(id)] != ' ' ||
+		    !snap_value(snap, id, &b))
+			continue;
+		compared++;
+		if (a != b) {
+			ksft_print_msg("%s: the dump says 0x%llx, the VMCS holds 0x%llx\n", id,
+				       a, b);
+			ok = false;
+		}
+	}
+	/* A dump shows about 80 of the fields of a VMCS. */
+	if (compared < 60) {
+		ksft_print_msg("explain showed %d fields of the VMCS\n", compared);
+		ok = false;
+	}
+	if (!ok)
+		ksft_print_msg("vmcsctl explain --raw (exit %d) says:\n%s", rc, out);
+	explained += ok;
+	return ok;
+}
+
+/* An entry that succeeded: nothing for explain to find (exit status 2). */
+static bool no_dump(void)
+{
+	char out[4096];
+
+	save_log();
+	return run("vmcsctl explain " CASE_LOG " 2>&1", out, sizeof(out)) == 2;
+}
 
 static void try_change(const struct change *c)
 {
@@ -277,6 +425,7 @@ static void try_change(const struct change *c)
 	struct kvm_vcpu *vcpu;
 	struct kvm_regs regs;
 	bool predicted, failed, named = true, refused = false, deviates, evaluated, ok;
+	bool agrees = true;
 	struct kvm_vm *vm;
 	char dir[64], cmd[256];
 	uint32_t reason = 0;
@@ -353,6 +502,8 @@ static void try_change(const struct change *c)
 	if (c->how == PENDING_OUT)
 		named &= !!strstr(out, "KVM first completes the I/O exit");
 
+	if (kmsg >= 0)
+		save_log();
 	vcpu_run(vcpu);
 	failed = vcpu->run->exit_reason == KVM_EXIT_FAIL_ENTRY;
 	if (failed)
@@ -361,6 +512,8 @@ static void try_change(const struct change *c)
 		TEST_ASSERT(vcpu->run->exit_reason == KVM_EXIT_IO ||
 			    vcpu->run->exit_reason == KVM_EXIT_SHUTDOWN,
 			    "%s: unexpected exit %u", c->what, vcpu->run->exit_reason);
+	if (kmsg >= 0)
+		agrees = failed ? explain_agrees(c, dir, out) : no_dump();
 	kvm_vm_free(vm);
 
 	matrix[predicted][failed]++;
@@ -369,15 +522,17 @@ static void try_change(const struct change *c)
 	deviations += deviates;
 	ok = (predicted == failed || deviates) && named && evaluated && predicted == !!c->rule &&
 	     (!failed || reason == INVALID_GUEST_STATE) &&
-	     (c->how != WRITE || refused == predicted);
+	     (c->how != WRITE || refused == predicted) && agrees;
 	if (!ok)
 		ksft_print_msg("%s: vmcsctl check says:\n%s", c->what, out);
-	ksft_test_result(ok, "%s (%s): check %s%s%s, VM entry %s (0x%x)%s%s%s\n", c->what,
+	ksft_test_result(ok, "%s (%s): check %s%s%s, VM entry %s (0x%x)%s%s%s%s\n", c->what,
 			 c->field, predicted ? "fails" : "passes",
 			 evaluated ? "" : " (rules skipped)",
 			 !named ? " but not with the rule expected" : "",
 			 failed ? "fails" : "succeeds", reason,
 			 c->how == WRITE ? (refused ? ", set refused it" : ", set wrote it") : "",
+			 kmsg < 0 ? "" : !agrees ? ", explain disagrees" :
+			 failed ? ", explain agrees" : ", no dump",
 			 deviates ? ": " : "", deviates ? c->bochs : "");
 }
 
@@ -436,6 +591,7 @@ int main(int argc, char *argv[])
 	for (i = 1; i < (unsigned int)argc; i++) {
 		under_bochs |= !strcmp(argv[i], "bochs");
 		writes_only |= !strcmp(argv[i], "writes");
+		golden |= !strcmp(argv[i], "golden");
 	}
 	for (i = 0; i < ARRAY_SIZE(changes); i++)
 		n += selected(&changes[i]);
@@ -449,9 +605,11 @@ int main(int argc, char *argv[])
 	ksft_set_plan(n + 2);
 	ksft_test_result(run("vmcsctl help >/dev/null 2>&1", out, sizeof(out)) == 0,
 			 "vmcsctl(8) runs\n");
+	dump_invalid_vmcs(true);
 	for (i = 0; i < ARRAY_SIZE(changes); i++)
 		if (selected(&changes[i]))
 			try_change(&changes[i]);
+	dump_invalid_vmcs(false);
 	bad_input();
 
 	ksft_print_msg("confusion matrix, %u cases (rows: vmcsctl check, columns: VM entry):\n",
@@ -462,5 +620,7 @@ int main(int argc, char *argv[])
 	if (deviations)
 		ksft_print_msg("%d of check fails/entry succeeds: Bochs' known deviations\n",
 			       deviations);
+	ksft_print_msg("vmcsctl explain agreed with check and the VMCS on %d failed entries\n",
+		       explained);
 	ksft_finished();
 }
