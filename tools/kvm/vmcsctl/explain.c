@@ -16,6 +16,13 @@
  * prints without the "kvm_intel: " prefix.  Lines may come with the
  * prefixes of dmesg, dmesg -r/-x, /dev/kmsg, syslog and journalctl, be
  * wrapped in two, or have other messages between them.
+ *
+ * Xen prints its own dump of the same sections (vmcs_dump_vcpu() in
+ * xen/arch/x86/hvm/vmx/vmcs.c), on a failed VM entry and for the debug key
+ * 'v', every line after "(XEN) ": some lines have KVM's text, the others
+ * have entries of their own below (Xen 4.12 and later; 4.19 moved
+ * SecondaryExec to a line with TertiaryExec).  No line of one means
+ * something else in the other, so one table serves both.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -34,6 +41,7 @@ enum line_kind {
 	L_GUEST,	/* the section headers */
 	L_HOST,
 	L_CONTROL,
+	L_END,		/* Xen's line after a dump */
 	L_VMREAD_FAILED,	/* the value printed for this field is not its own */
 	L_NOT_FIELDS,	/* KVM's own data (MSR lists, computed EFER, #VE page) */
 };
@@ -47,7 +55,7 @@ enum required {
 	R_NONE, R_GUEST, R_CR0, R_CR4, R_CR3, R_RIP, R_RFLAGS, R_SYSENTER, R_CS, R_DS, R_SS,
 	R_ES, R_FS, R_GS, R_GDTR, R_LDTR, R_IDTR, R_TR, R_EFER, R_DEBUGCTL, R_INTERRUPTIBILITY,
 	R_HOST, R_HOST_RIP, R_HOST_SEL, R_HOST_BASE, R_HOST_DT, R_HOST_CR, R_HOST_SYSENTER,
-	R_CONTROL, R_CPU_BASED, R_PIN_BASED, R_EXCEPTIONS, R_VMENTRY, R_VMEXIT, R_REASON,
+	R_CONTROL, R_CPU_BASED, R_ENTRY_EXIT, R_EXCEPTIONS, R_VMENTRY, R_VMEXIT, R_REASON,
 	R_IDT_VECTORING, R_TSC_OFFSET,
 	/* The tail, after TSC Offset, if the controls say so. */
 	R_TSC_MULTIPLIER, R_TPR, R_VIRT_APIC, R_POSTED, R_EPT, R_PLE, R_VPID,
@@ -74,6 +82,7 @@ static const struct dump_line dump_lines[] = {
 	{ SEC_NONE, L_GUEST, R_GUEST, "*** Guest State ***", { NULL } },
 	{ SEC_NONE, L_HOST, R_HOST, "*** Host State ***", { NULL } },
 	{ SEC_NONE, L_CONTROL, R_CONTROL, "*** Control State ***", { NULL } },
+	{ SEC_NONE, L_END, R_NONE, "**************************************", { NULL } },
 	{ SEC_NONE, L_VMREAD_FAILED, R_NONE, "vmread failed: field=%x", { NULL } },
 	{ SEC_NONE, L_VMREAD_FAILED, R_NONE, "kvm: vmread failed: field=%x", { NULL } },
 
@@ -116,6 +125,39 @@ static const struct dump_line dump_lines[] = {
 	{ SEC_GUEST, L_FIELDS, R_NONE, "InterruptStatus = %x", { "GUEST_INTR_STATUS" } },
 	{ SEC_GUEST, L_FIELDS, R_NONE, "S_CET = 0x%x, SSP = 0x%x, SSP TABLE = 0x%x",
 	  { "GUEST_S_CET", "GUEST_SSP", "GUEST_INTR_SSP_TABLE" } },
+	/* Xen: values in parentheses are Xen's copies, not the VMCS's. */
+	{ SEC_GUEST, L_FIELDS, R_NONE, "PDPTE0 = 0x%x PDPTE1 = 0x%x",
+	  { "GUEST_PDPTR0", "GUEST_PDPTR1" } },
+	{ SEC_GUEST, L_FIELDS, R_NONE, "PDPTE2 = 0x%x PDPTE3 = 0x%x",
+	  { "GUEST_PDPTR2", "GUEST_PDPTR3" } },
+	{ SEC_GUEST, L_FIELDS, R_RIP, "RSP = 0x%x (0x%x) RIP = 0x%x (0x%x)",
+	  { "GUEST_RSP", NULL, "GUEST_RIP", NULL } },
+	{ SEC_GUEST, L_FIELDS, R_RFLAGS, "RFLAGS=0x%x (0x%x) DR7 = 0x%x",
+	  { "GUEST_RFLAGS", NULL, "GUEST_DR7" } },
+	{ SEC_GUEST, L_NOT_FIELDS, R_NONE, "sel attr limit base", { NULL } },
+#define XEN_SEGMENT(seg, req) \
+	{ SEC_GUEST, L_FIELDS, req, #seg ": %x %x %x %x", \
+	  { "GUEST_" #seg "_SELECTOR", "GUEST_" #seg "_AR_BYTES", "GUEST_" #seg "_LIMIT", \
+	    "GUEST_" #seg "_BASE" } }
+	XEN_SEGMENT(CS, R_CS), XEN_SEGMENT(DS, R_DS), XEN_SEGMENT(SS, R_SS),
+	XEN_SEGMENT(ES, R_ES), XEN_SEGMENT(FS, R_FS), XEN_SEGMENT(GS, R_GS),
+	XEN_SEGMENT(LDTR, R_LDTR), XEN_SEGMENT(TR, R_TR),
+#undef XEN_SEGMENT
+	{ SEC_GUEST, L_FIELDS, R_GDTR, "GDTR: %x %x", { "GUEST_GDTR_LIMIT", "GUEST_GDTR_BASE" } },
+	{ SEC_GUEST, L_FIELDS, R_IDTR, "IDTR: %x %x", { "GUEST_IDTR_LIMIT", "GUEST_IDTR_BASE" } },
+	/* "MSR LL": Xen's MSR list, or Xen's own EFER; before 4.12, no "(...)". */
+	{ SEC_GUEST, L_FIELDS, R_EFER, "EFER(VMCS) = 0x%x PAT = 0x%x",
+	  { "GUEST_IA32_EFER", "GUEST_IA32_PAT" } },
+	{ SEC_GUEST, L_FIELDS, R_EFER, "EFER(MSR LL) = 0x%x PAT = 0x%x",
+	  { NULL, "GUEST_IA32_PAT" } },
+	{ SEC_GUEST, L_FIELDS, R_EFER, "EFER = 0x%x PAT = 0x%x",
+	  { "GUEST_IA32_EFER", "GUEST_IA32_PAT" } },
+	/* SMBASE, and below EPTP index and SPEC_CTRL: fields vmx.h does not name. */
+	{ SEC_GUEST, L_FIELDS, R_NONE, "PreemptionTimer = 0x%x SM Base = 0x%x",
+	  { "VMX_PREEMPTION_TIMER_VALUE", NULL } },
+	{ SEC_GUEST, L_FIELDS, R_NONE, "PerfGlobCtl = 0x%x BndCfgS = 0x%x",
+	  { "GUEST_IA32_PERF_GLOBAL_CTRL", "GUEST_BNDCFGS" } },
+	{ SEC_GUEST, L_FIELDS, R_NONE, "SPEC_CTRL mask = 0x%x shadow = 0x%x", { NULL } },
 	/* KVM's MSR lists, in any section: not the VMCS's MSR areas. */
 	{ SEC_NONE, L_NOT_FIELDS, R_NONE, "MSR %*", { NULL } },
 	{ SEC_NONE, L_NOT_FIELDS, R_NONE, "%d: msr=0x%x value=0x%x", { NULL } },
@@ -137,12 +179,18 @@ static const struct dump_line dump_lines[] = {
 	{ SEC_HOST, L_FIELDS, R_NONE, "PerfGlobCtl = 0x%x", { "HOST_IA32_PERF_GLOBAL_CTRL" } },
 	{ SEC_HOST, L_FIELDS, R_NONE, "S_CET = 0x%x, SSP = 0x%x, SSP TABLE = 0x%x",
 	  { "HOST_S_CET", "HOST_SSP", "HOST_INTR_SSP_TABLE" } },
+	/* Xen: HOST_RIP's symbol, and " [name]" if it is a live patch's. */
+	{ SEC_HOST, L_FIELDS, R_HOST_RIP, "RIP = 0x%x %s RSP = 0x%x", { "HOST_RIP", "HOST_RSP" } },
+	{ SEC_HOST, L_FIELDS, R_HOST_RIP, "RIP = 0x%x %s %s RSP = 0x%x",
+	  { "HOST_RIP", "HOST_RSP" } },
+	{ SEC_HOST, L_FIELDS, R_NONE, "EFER = 0x%x PAT = 0x%x",
+	  { "HOST_IA32_EFER", "HOST_IA32_PAT" } },
 
-	/* KVM prints 0 for controls the CPU lacks: see add_fields(). */
+	/* KVM prints 0 for controls the CPU lacks: see feature_fields[]. */
 	{ SEC_CONTROL, L_FIELDS, R_CPU_BASED, "CPUBased=0x%x SecondaryExec=0x%x TertiaryExec=0x%x",
 	  { "CPU_BASED_VM_EXEC_CONTROL", "SECONDARY_VM_EXEC_CONTROL",
 	    "TERTIARY_VM_EXEC_CONTROL" } },
-	{ SEC_CONTROL, L_FIELDS, R_PIN_BASED, "PinBased=0x%x EntryControls=%x ExitControls=%x",
+	{ SEC_CONTROL, L_FIELDS, R_ENTRY_EXIT, "PinBased=0x%x EntryControls=%x ExitControls=%x",
 	  { "PIN_BASED_VM_EXEC_CONTROL", "VM_ENTRY_CONTROLS", "VM_EXIT_CONTROLS" } },
 	{ SEC_CONTROL, L_FIELDS, R_EXCEPTIONS, "ExceptionBitmap=%x PFECmask=%x PFECmatch=%x",
 	  { "EXCEPTION_BITMAP", "PAGE_FAULT_ERROR_CODE_MASK", "PAGE_FAULT_ERROR_CODE_MATCH" } },
@@ -174,6 +222,32 @@ static const struct dump_line dump_lines[] = {
 	{ SEC_CONTROL, L_FIELDS, R_NONE, "VE info address = 0x%x(corrupted!)",
 	  { "VE_INFORMATION_ADDRESS" } },
 	{ SEC_CONTROL, L_NOT_FIELDS, R_NONE, "ve_info: %*", { NULL } },
+
+	/* Xen */
+	{ SEC_CONTROL, L_FIELDS, R_CPU_BASED, "PinBased=%x CPUBased=%x",
+	  { "PIN_BASED_VM_EXEC_CONTROL", "CPU_BASED_VM_EXEC_CONTROL" } },
+	{ SEC_CONTROL, L_FIELDS, R_CPU_BASED, "PinBased=%x CPUBased=%x SecondaryExec=%x",
+	  { "PIN_BASED_VM_EXEC_CONTROL", "CPU_BASED_VM_EXEC_CONTROL",
+	    "SECONDARY_VM_EXEC_CONTROL" } },
+	{ SEC_CONTROL, L_FIELDS, R_NONE, "SecondaryExec=%x TertiaryExec=%x",
+	  { "SECONDARY_VM_EXEC_CONTROL", "TERTIARY_VM_EXEC_CONTROL" } },
+	{ SEC_CONTROL, L_FIELDS, R_ENTRY_EXIT, "EntryControls=%x ExitControls=%x",
+	  { "VM_ENTRY_CONTROLS", "VM_EXIT_CONTROLS" } },
+	{ SEC_CONTROL, L_FIELDS, R_TSC_OFFSET, "TSC Offset = 0x%x TSC Multiplier = 0x%x",
+	  { "TSC_OFFSET", "TSC_MULTIPLIER" } },
+	{ SEC_CONTROL, L_FIELDS, R_TPR, "TPR Threshold = 0x%x PostedIntrVec = 0x%x",
+	  { "TPR_THRESHOLD", "POSTED_INTR_NV" } },
+	{ SEC_CONTROL, L_FIELDS, R_EPT, "EPT pointer = 0x%x EPTP index = 0x%x",
+	  { "EPT_POINTER", NULL } },
+	/* As many as CR3_TARGET_COUNT says; only 0 to 3 exist. */
+	{ SEC_CONTROL, L_FIELDS, R_NONE, "CR3 target0=%x target1=%x",
+	  { "CR3_TARGET_VALUE0", "CR3_TARGET_VALUE1" } },
+	{ SEC_CONTROL, L_FIELDS, R_NONE, "CR3 target2=%x target3=%x",
+	  { "CR3_TARGET_VALUE2", "CR3_TARGET_VALUE3" } },
+	{ SEC_CONTROL, L_FIELDS, R_NONE, "CR3 target0=%x", { "CR3_TARGET_VALUE0" } },
+	{ SEC_CONTROL, L_FIELDS, R_NONE, "CR3 target2=%x", { "CR3_TARGET_VALUE2" } },
+	{ SEC_CONTROL, L_FIELDS, R_VPID, "Virtual processor ID = 0x%x VMfunc controls = %x",
+	  { "VIRTUAL_PROCESSOR_ID", "VM_FUNCTION_CONTROL" } },
 };
 
 /* The fields a dump shows, with their encodings (SDM Vol. 3D, Appendix B). */
@@ -192,7 +266,8 @@ static const struct {
 	{ "HOST_FS_SELECTOR", 0x0c08 }, { "HOST_GS_SELECTOR", 0x0c0a },
 	{ "HOST_TR_SELECTOR", 0x0c0c },
 	{ "TSC_OFFSET", 0x2010 }, { "VIRTUAL_APIC_PAGE_ADDR", 0x2012 },
-	{ "APIC_ACCESS_ADDR", 0x2014 }, { "EPT_POINTER", 0x201a },
+	{ "APIC_ACCESS_ADDR", 0x2014 }, { "VM_FUNCTION_CONTROL", 0x2018 },
+	{ "EPT_POINTER", 0x201a },
 	{ "VE_INFORMATION_ADDRESS", 0x202a }, { "TSC_MULTIPLIER", 0x2032 },
 	{ "TERTIARY_VM_EXEC_CONTROL", 0x2034 },
 	{ "GUEST_IA32_DEBUGCTL", 0x2802 }, { "GUEST_IA32_PAT", 0x2804 },
@@ -221,9 +296,12 @@ static const struct {
 	{ "GUEST_FS_AR_BYTES", 0x481c }, { "GUEST_GS_AR_BYTES", 0x481e },
 	{ "GUEST_LDTR_AR_BYTES", 0x4820 }, { "GUEST_TR_AR_BYTES", 0x4822 },
 	{ "GUEST_INTERRUPTIBILITY_INFO", 0x4824 }, { "GUEST_ACTIVITY_STATE", 0x4826 },
-	{ "GUEST_SYSENTER_CS", 0x482a }, { "HOST_IA32_SYSENTER_CS", 0x4c00 },
+	{ "GUEST_SYSENTER_CS", 0x482a }, { "VMX_PREEMPTION_TIMER_VALUE", 0x482e },
+	{ "HOST_IA32_SYSENTER_CS", 0x4c00 },
 	{ "CR0_GUEST_HOST_MASK", 0x6000 }, { "CR4_GUEST_HOST_MASK", 0x6002 },
 	{ "CR0_READ_SHADOW", 0x6004 }, { "CR4_READ_SHADOW", 0x6006 },
+	{ "CR3_TARGET_VALUE0", 0x6008 }, { "CR3_TARGET_VALUE1", 0x600a },
+	{ "CR3_TARGET_VALUE2", 0x600c }, { "CR3_TARGET_VALUE3", 0x600e },
 	{ "EXIT_QUALIFICATION", 0x6400 },
 	{ "GUEST_CR0", 0x6800 }, { "GUEST_CR3", 0x6802 }, { "GUEST_CR4", 0x6804 },
 	{ "GUEST_ES_BASE", 0x6806 }, { "GUEST_CS_BASE", 0x6808 }, { "GUEST_SS_BASE", 0x680a },
@@ -242,20 +320,29 @@ static const struct {
 	{ "HOST_SSP", 0x6c1a }, { "HOST_INTR_SSP_TABLE", 0x6c1c },
 };
 
-/* Control bits that decide which lines the dump ends with. */
+/* Control bits: which lines a dump ends with, which of its zeros are fields. */
 #define CPU_BASED_TERTIARY		0x00020000	/* bit 17 */
 #define CPU_BASED_TPR_SHADOW		0x00200000	/* bit 21 */
 #define CPU_BASED_SECONDARY		0x80000000	/* bit 31 */
+#define PIN_BASED_PREEMPTION		0x00000040	/* bit 6 */
 #define PIN_BASED_POSTED_INTR		0x00000080	/* bit 7 */
 #define SECONDARY_EPT			0x00000002	/* bit 1 */
 #define SECONDARY_VPID			0x00000020	/* bit 5 */
 #define SECONDARY_PLE			0x00000400	/* bit 10 */
+#define SECONDARY_VMFUNC		0x00002000	/* bit 13 */
 #define SECONDARY_TSC_SCALING		0x02000000	/* bit 25 */
+#define EXIT_LOAD_PERF_GLOBAL		0x00001000	/* bit 12 */
+#define EXIT_LOAD_PAT			0x00080000	/* bit 19 */
+#define EXIT_LOAD_EFER			0x00200000	/* bit 21 */
+#define ENTRY_LOAD_PERF_GLOBAL		0x00002000	/* bit 13 */
+#define ENTRY_LOAD_PAT			0x00004000	/* bit 14 */
+#define ENTRY_LOAD_BNDCFGS		0x00010000	/* bit 16 */
 
 /* A line of input and where it came from. */
 struct line {
 	char *text;	/* without newline, prefixes stripped (payload()) */
 	int number;	/* 1-based */
+	bool xen;	/* printed by Xen: "(XEN) " */
 };
 
 /* Lines longer than any of a dump's are not looked at. */
@@ -339,14 +426,25 @@ static size_t span(const char *s, const char *set)
 	return strspn(s, set);
 }
 
+/* @p after a time in brackets and its blank ("[  12.345678] "), if it starts with one. */
+static char *skip_time(char *p)
+{
+	char *k = p[0] == '[' ? strchr(p, ']') : NULL;
+
+	if (!k || k - p >= 40)
+		return p;
+	return k[1] == ' ' ? k + 2 : k + 1;
+}
+
 /*
  * The message of a log line: without the prefixes of /dev/kmsg
  * ("6,1234,5678,-;"), dmesg -r ("<3>"), dmesg -x ("kern  :err   : "),
  * syslog and journalctl ("Dec  7 10:00:00 host kernel: "), dmesg's time
- * ("[  12.345678] ", "[Mon Dec  7 10:00:00 2026] ") and kvm_intel's
- * "kvm_intel: ".  @line is changed in place.
+ * ("[  12.345678] ", "[Mon Dec  7 10:00:00 2026] "), kvm_intel's
+ * "kvm_intel: ", and Xen's "(XEN) " with its optional time (@xen is set).
+ * @line is changed in place.
  */
-static char *payload(char *line)
+static char *payload(char *line, bool *xen)
 {
 	char *p = line, *k;
 	size_t n;
@@ -371,14 +469,12 @@ static char *payload(char *line)
 	if (k && k - p < 16)
 		p = k + 2;
 	/* dmesg's time, in brackets */
-	k = p[0] == '[' ? strchr(p, ']') : NULL;
-	if (k && k - p < 40) {
-		p = k + 1;
-		if (*p == ' ')
-			p++;
-	}
+	p = skip_time(p);
 	if (!strncmp(p, "kvm_intel: ", 11))
 		p += 11;
+	*xen = !strncmp(p, "(XEN) ", 6);
+	if (*xen)
+		p = skip_time(p + 6);
 	return p;
 }
 
@@ -412,6 +508,7 @@ struct dump {
 	int nr_failed;
 	int nr_unparsed;
 	bool guest_efer_not_field;
+	bool xen;	/* Xen's vmcs_dump_vcpu(), not KVM's dump_vmcs() */
 };
 
 static bool read_failed(const struct dump *d, uint32_t encoding)
@@ -456,16 +553,51 @@ static void add_field(struct dump *d, const char *name, uint64_t value, int numb
 }
 
 /*
- * KVM prints SecondaryExec and TertiaryExec as 0 if the CPU lacks them:
- * a 0 is the field's value only if the primary controls activate them.
+ * Fields that a CPU has only with a feature, and that the dumps print as
+ * 0 when it lacks them (KVM: SecondaryExec, TertiaryExec; Xen: every
+ * line of two values where either control asks for the line, and reads
+ * that fail): a 0 is the field's only if its control is set.  In order:
+ * a control is decided before the fields that depend on it.
  */
-static bool shown_as_field(const char *name, const uint64_t *values)
+static const struct {
+	const char *name;
+	const char *control;
+	uint64_t bit;
+} feature_fields[] = {
+	{ "SECONDARY_VM_EXEC_CONTROL", "CPU_BASED_VM_EXEC_CONTROL", CPU_BASED_SECONDARY },
+	{ "TERTIARY_VM_EXEC_CONTROL", "CPU_BASED_VM_EXEC_CONTROL", CPU_BASED_TERTIARY },
+	{ "TSC_MULTIPLIER", "SECONDARY_VM_EXEC_CONTROL", SECONDARY_TSC_SCALING },
+	{ "VIRTUAL_PROCESSOR_ID", "SECONDARY_VM_EXEC_CONTROL", SECONDARY_VPID },
+	{ "VM_FUNCTION_CONTROL", "SECONDARY_VM_EXEC_CONTROL", SECONDARY_VMFUNC },
+	{ "POSTED_INTR_NV", "PIN_BASED_VM_EXEC_CONTROL", PIN_BASED_POSTED_INTR },
+	{ "VMX_PREEMPTION_TIMER_VALUE", "PIN_BASED_VM_EXEC_CONTROL", PIN_BASED_PREEMPTION },
+	{ "GUEST_IA32_PERF_GLOBAL_CTRL", "VM_ENTRY_CONTROLS", ENTRY_LOAD_PERF_GLOBAL },
+	{ "GUEST_IA32_PAT", "VM_ENTRY_CONTROLS", ENTRY_LOAD_PAT },
+	{ "GUEST_BNDCFGS", "VM_ENTRY_CONTROLS", ENTRY_LOAD_BNDCFGS },
+	{ "HOST_IA32_PERF_GLOBAL_CTRL", "VM_EXIT_CONTROLS", EXIT_LOAD_PERF_GLOBAL },
+	{ "HOST_IA32_PAT", "VM_EXIT_CONTROLS", EXIT_LOAD_PAT },
+	{ "HOST_IA32_EFER", "VM_EXIT_CONTROLS", EXIT_LOAD_EFER },
+};
+
+/* Leave out the fields of feature_fields[] that are 0 with their control clear. */
+static void drop_absent(struct snapshot *s)
 {
-	if (!strcmp(name, "SECONDARY_VM_EXEC_CONTROL"))
-		return values[1] || (values[0] & CPU_BASED_SECONDARY);
-	if (!strcmp(name, "TERTIARY_VM_EXEC_CONTROL"))
-		return values[2] || (values[0] & CPU_BASED_TERTIARY);
-	return true;
+	uint64_t value, control;
+	size_t i;
+	int j;
+
+	for (i = 0; i < ARRAY_SIZE(feature_fields); i++) {
+		if (!snap_get(s, feature_fields[i].name, &value) || value)
+			continue;
+		if (snap_get(s, feature_fields[i].control, &control) &&
+		    (control & feature_fields[i].bit))
+			continue;
+		for (j = 0; strcmp(s->fields[j].name, feature_fields[i].name); j++)
+			;
+		memmove(&s->fields[j], &s->fields[j + 1],
+			(s->nr_fields - j - 1) * sizeof(s->fields[0]));
+		s->nr_fields--;
+	}
 }
 
 /* Try @text as a line of a dump in section @section: the entry, or NULL. */
@@ -494,6 +626,9 @@ static void take_line(struct dump *d, const struct dump_line *l, const uint64_t 
 
 	d->last = number;
 	d->seen[l->required] = true;
+	/* A guest EFER line whose first value is not the field. */
+	if (l->required == R_EFER && !l->fields[0])
+		d->guest_efer_not_field = true;
 	switch (l->kind) {
 	case L_START:
 		d->s->cpu = decimal;
@@ -511,15 +646,14 @@ static void take_line(struct dump *d, const struct dump_line *l, const uint64_t 
 		if (d->nr_failed < 32)
 			d->failed[d->nr_failed++] = values[0];
 		return;
+	case L_END:
 	case L_NOT_FIELDS:
-		if (l->required == R_EFER)
-			d->guest_efer_not_field = true;
 		return;
 	case L_FIELDS:
 		break;
 	}
 	for (i = 0; i < nr; i++)
-		if (l->fields[i] && shown_as_field(l->fields[i], values))
+		if (l->fields[i])
 			add_field(d, l->fields[i], values[i], number);
 }
 
@@ -533,15 +667,20 @@ static const char *const required_names[NR_REQUIRED] = {
 	[R_HOST_SEL] = "host selectors", [R_HOST_BASE] = "FSBase", [R_HOST_DT] = "GDTBase",
 	[R_HOST_CR] = "host CR0", [R_HOST_SYSENTER] = "host Sysenter",
 	[R_CONTROL] = "*** Control State ***", [R_CPU_BASED] = "CPUBased",
-	[R_PIN_BASED] = "PinBased", [R_EXCEPTIONS] = "ExceptionBitmap", [R_VMENTRY] = "VMEntry",
-	[R_VMEXIT] = "VMExit", [R_REASON] = "reason", [R_IDT_VECTORING] = "IDTVectoring",
+	[R_ENTRY_EXIT] = "EntryControls", [R_EXCEPTIONS] = "ExceptionBitmap",
+	[R_VMENTRY] = "VMEntry", [R_VMEXIT] = "VMExit", [R_REASON] = "reason",
+	[R_IDT_VECTORING] = "IDTVectoring",
 	[R_TSC_OFFSET] = "TSC Offset", [R_TSC_MULTIPLIER] = "TSC Multiplier",
 	[R_TPR] = "TPR Threshold", [R_VIRT_APIC] = "virt-APIC addr",
 	[R_POSTED] = "PostedIntrVec", [R_EPT] = "EPT pointer", [R_PLE] = "PLE Gap",
 	[R_VPID] = "Virtual processor ID",
 };
 
-/* Is line @r due in this dump?  The tail follows the controls KVM printed. */
+/*
+ * Is line @r due in this dump?  The tail follows the controls the dump
+ * printed; Xen prints TSC Multiplier, virt-APIC and PostedIntrVec on
+ * other lines or not at all, and VPID also for VM functions.
+ */
 static bool expected(const struct dump *d, enum required r)
 {
 	uint64_t cpu = 0, pin = 0, sec = 0;
@@ -553,18 +692,19 @@ static bool expected(const struct dump *d, enum required r)
 	snap_get(d->s, "SECONDARY_VM_EXEC_CONTROL", &sec);
 	switch (r) {
 	case R_TSC_MULTIPLIER:
-		return sec & SECONDARY_TSC_SCALING;
+		return !d->xen && (sec & SECONDARY_TSC_SCALING);
 	case R_TPR:
-	case R_VIRT_APIC:
 		return cpu & CPU_BASED_TPR_SHADOW;
+	case R_VIRT_APIC:
+		return !d->xen && (cpu & CPU_BASED_TPR_SHADOW);
 	case R_POSTED:
-		return pin & PIN_BASED_POSTED_INTR;
+		return !d->xen && (pin & PIN_BASED_POSTED_INTR);
 	case R_EPT:
 		return sec & SECONDARY_EPT;
 	case R_PLE:
 		return sec & SECONDARY_PLE;
 	case R_VPID:
-		return sec & SECONDARY_VPID;
+		return sec & (SECONDARY_VPID | (d->xen ? SECONDARY_VMFUNC : 0));
 	default:
 		return false;
 	}
@@ -611,7 +751,7 @@ static int read_input(FILE *f, struct input *in)
 				return -1;
 		}
 		/* A NUL ends the text: binary junk never matches a dump line. */
-		in->lines[in->nr].text = strdup(payload(buf));
+		in->lines[in->nr].text = strdup(payload(buf, &in->lines[in->nr].xen));
 		in->lines[in->nr].number = in->nr + 1;
 		if (!in->lines[in->nr].text)
 			return -1;
@@ -669,6 +809,7 @@ static int parse_dump(const struct input *in, int i, struct dump *d)
 	bool cut;
 
 	d->first = in->lines[i].number;
+	d->xen = in->lines[i].xen;
 	d->section = SEC_NONE;
 	for (; i < in->nr; i += step) {
 		step = 1;
@@ -679,6 +820,8 @@ static int parse_dump(const struct input *in, int i, struct dump *d)
 		}
 		/* Another dump begins: this one was cut off (missing_line() says so). */
 		if (starts_dump(l) && d->last && (l->kind == L_START || d->seen[R_GUEST]))
+			break;
+		if (l && l->kind == L_END)
 			break;
 		if (l) {
 			take_line(d, l, values, nr, decimal, in->lines[i + step - 1].number);
@@ -731,8 +874,8 @@ static void print_dump(FILE *f, const struct dump *d, const struct check_report 
 	if (so->json) {
 		fprintf(f, "%s{\"source\":", first ? "" : ",");
 		json_str(f, d->source);
-		fprintf(f, ",\"first_line\":%d,\"last_line\":%d,\"format\":\"linux\",\"cpu\":%ld",
-			d->first, d->last, d->s->cpu);
+		fprintf(f, ",\"first_line\":%d,\"last_line\":%d,\"format\":\"%s\",\"cpu\":%ld",
+			d->first, d->last, d->xen ? "xen" : "linux", d->s->cpu);
 		fprintf(f, ",\"fields\":%d,\"unparsed_lines\":%d,\"lacks\":", d->s->nr_fields,
 			d->nr_unparsed);
 		if (missing)
@@ -749,8 +892,9 @@ static void print_dump(FILE *f, const struct dump *d, const struct check_report 
 		fputs("}", f);
 		return;
 	}
-	fprintf(f, "%s%s lines %d-%d: a VMCS dump of Linux's dump_vmcs(), %d fields\n",
-		first ? "" : "\n", d->source, d->first, d->last, d->s->nr_fields);
+	fprintf(f, "%s%s lines %d-%d: a VMCS dump of %s, %d fields\n",
+		first ? "" : "\n", d->source, d->first, d->last,
+		d->xen ? "Xen's vmcs_dump_vcpu()" : "Linux's dump_vmcs()", d->s->nr_fields);
 	if (missing && cut)
 		fprintf(f, "CUT OFF: the dump ends before its \"%s\" line\n", missing);
 	else if (missing)
@@ -759,7 +903,8 @@ static void print_dump(FILE *f, const struct dump *d, const struct check_report 
 		fprintf(f, "%d lines inside it were not part of it (named on stderr)\n",
 			d->nr_unparsed);
 	if (d->guest_efer_not_field)
-		fprintf(f, "guest EFER: the dump shows KVM's value, not the VMCS field\n");
+		fprintf(f, "guest EFER: the dump shows %s value, not the VMCS field\n",
+			d->xen ? "Xen's" : "KVM's");
 	fputc('\n', f);
 	show(f, d->s, so);
 	fprintf(f, "\ncheck (%s):\n", caps);
@@ -804,6 +949,7 @@ int explain_stream(FILE *f, const char *name, const struct show_opts *so,
 		d.source = name;
 		snap_init(s);
 		i = parse_dump(&in, i, &d);
+		drop_absent(s);
 		snprintf(s->dir, sizeof(s->dir), "%.100s:%d", name, d.first);
 		memcpy(s->msr, caps->msr, sizeof(s->msr));
 		s->msr_valid = caps->msr_valid;

@@ -12,6 +12,11 @@
 #    NAME.explain: "vmcsctl explain" of tests/logs/NAME.log, its MSRs from
 #    snapshots/NAME.snap if there is one (else check-base.snap); the file
 #    holds stdout, then "--- stderr" and stderr, then "--- exit STATUS".
+#    xen-4.17.log is Xen's serial console under the emulator: three dumps
+#    of its PVH dom0's vCPU (debug key 'v'), blanks at line ends and CRs
+#    dropped; xen-garbled.log (a line garbled, one wrapped, a dump cut
+#    off) and xen-sti.log (STI blocking with RFLAGS.IF=0, which no entry
+#    allows) are edited from it.
 #  - explain: the dumps of tests/logs/linux-*.log, logged by KVM for a
 #    failed VM entry under the emulator, must show every field as
 #    snapshots/linux-*.snap (saved right after it) has it.  With
