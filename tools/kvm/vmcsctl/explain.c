@@ -582,18 +582,19 @@ static const struct {
 /* Leave out the fields of feature_fields[] that are 0 with their control clear. */
 static void drop_absent(struct snapshot *s)
 {
-	uint64_t value, control;
+	const struct snap_field *f;
+	uint64_t control;
 	size_t i;
 	int j;
 
 	for (i = 0; i < ARRAY_SIZE(feature_fields); i++) {
-		if (!snap_get(s, feature_fields[i].name, &value) || value)
+		f = snap_find(s, feature_fields[i].name);
+		if (!f || f->value)
 			continue;
 		if (snap_get(s, feature_fields[i].control, &control) &&
 		    (control & feature_fields[i].bit))
 			continue;
-		for (j = 0; strcmp(s->fields[j].name, feature_fields[i].name); j++)
-			;
+		j = f - s->fields;
 		memmove(&s->fields[j], &s->fields[j + 1],
 			(s->nr_fields - j - 1) * sizeof(s->fields[0]));
 		s->nr_fields--;
